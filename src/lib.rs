@@ -1,0 +1,136 @@
+//! portal: a static-site generator for public council information portals.
+//!
+//! The pipeline is one module per phase: `load` → `parse` → `link` → `render` → `write`.
+//! Each phase returns its result together with the problems it found; only the CLI decides
+//! what they mean for the exit code.
+
+pub mod config;
+pub mod diagnostics;
+pub mod link;
+pub mod load;
+pub mod model;
+pub mod parse;
+pub mod render;
+pub mod write;
+
+use std::time::{Duration, Instant};
+
+use config::Config;
+use diagnostics::Diagnostic;
+
+#[derive(Debug, Clone, Copy, Default)]
+pub struct BuildOptions {
+    /// Warnings count as errors.
+    pub strict: bool,
+    /// `false` for `portal check`: validate only.
+    pub write: bool,
+}
+
+#[derive(Debug, Default)]
+pub struct BuildReport {
+    pub documents: usize,
+    pub pages: usize,
+    pub files: usize,
+    pub diagnostics: Vec<Diagnostic>,
+    pub phases: Vec<(&'static str, Duration)>,
+    pub elapsed: Duration,
+    /// Whether the output folder was replaced.
+    pub published: bool,
+}
+
+impl BuildReport {
+    pub fn errors(&self) -> usize {
+        diagnostics::count_errors(&self.diagnostics)
+    }
+
+    pub fn warnings(&self) -> usize {
+        self.diagnostics.len() - self.errors()
+    }
+}
+
+/// Runs the pipeline. Nothing is written unless every phase succeeded; the previous output
+/// stays untouched otherwise.
+pub fn build(config: &Config, options: BuildOptions) -> BuildReport {
+    let started = Instant::now();
+    let mut report = BuildReport::default();
+    let mut phase_start = Instant::now();
+    let mut phase = |report: &mut BuildReport, name: &'static str| {
+        report.phases.push((name, phase_start.elapsed()));
+        phase_start = Instant::now();
+    };
+    let finish = |mut report: BuildReport| {
+        diagnostics::sort(&mut report.diagnostics);
+        if options.strict {
+            for d in &mut report.diagnostics {
+                d.severity = diagnostics::Severity::Error;
+            }
+        }
+        report.elapsed = started.elapsed();
+        report
+    };
+
+    let matcher = match parse::nr::NrMatcher::new(&config.links) {
+        Ok(m) => m,
+        Err(message) => {
+            let file = config.book_toml.clone().unwrap_or_else(|| "book.toml".into());
+            report.diagnostics.push(Diagnostic::error(file, 0, message).with_hint("Die Muster folgen der Syntax des Rust-Crates `regex` (ohne Look-around)."));
+            return finish(report);
+        }
+    };
+    let tera = match render::templates::load(config.root.as_deref()) {
+        Ok(t) => t,
+        Err(d) => {
+            report.diagnostics.push(d);
+            return finish(report);
+        }
+    };
+
+    let (sources, mut found) = load::discover(&config.content_dir);
+    report.diagnostics.append(&mut found);
+    phase(&mut report, "load");
+
+    let content_root = config
+        .content_dir
+        .canonicalize()
+        .unwrap_or_else(|_| config.content_dir.clone());
+    let ctx = parse::ParseContext { matcher, content_root };
+    let (documents, mut found) = parse::parse_all(&sources, &ctx);
+    report.diagnostics.append(&mut found);
+    report.documents = documents.len();
+    phase(&mut report, "parse");
+
+    let (site, mut found) = link::link(documents, &ctx.matcher);
+    report.diagnostics.append(&mut found);
+    phase(&mut report, "link");
+
+    let blocked = report.errors() > 0 || (options.strict && !report.diagnostics.is_empty());
+    if blocked || !options.write {
+        return finish(report);
+    }
+
+    let staging = match write::Staging::create(&config.out_dir) {
+        Ok(s) => s,
+        Err(e) => {
+            report.diagnostics.push(Diagnostic::error(&config.out_dir, 0, format!("Ausgabeordner kann nicht angelegt werden: {e}")));
+            return finish(report);
+        }
+    };
+    let rc = render::RenderContext::new(&site, config, &ctx.matcher);
+    match render::render_site(&rc, &tera, &staging) {
+        Ok((pages, files)) => {
+            report.pages = pages;
+            report.files = files;
+        }
+        Err(mut errors) => {
+            report.diagnostics.append(&mut errors);
+            return finish(report);
+        }
+    }
+    phase(&mut report, "render+write");
+    match staging.publish() {
+        Ok(()) => report.published = true,
+        Err(e) => report.diagnostics.push(Diagnostic::error(&config.out_dir, 0, format!("Ausgabe kann nicht veröffentlicht werden: {e}"))),
+    }
+    phase(&mut report, "publish");
+    finish(report)
+}

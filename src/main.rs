@@ -1,0 +1,150 @@
+//! The `portal` command line: turns arguments into a validated configuration once, runs the
+//! pipeline, prints the problems for a clerk and decides the exit code.
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use clap::{Args, Parser, Subcommand};
+
+use portal::config::{Config, Overrides};
+use portal::diagnostics::Diagnostic;
+use portal::{build, BuildOptions, BuildReport};
+
+#[derive(Parser)]
+#[command(
+    name = "portal",
+    version,
+    about = "Baut ein statisches Ratsinformationsportal aus Markdown-Dateien mit YAML-Kopf.",
+    long_about = "Baut ein statisches Ratsinformationsportal (Vorlagen, Niederschriften, Anlagen) aus Markdown-Dateien mit YAML-Kopf. Die Einstellungen stehen in book.toml im Site-Ordner."
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Baut die Website (Standard: den Site-Ordner im aktuellen Verzeichnis).
+    Build(BuildArgs),
+    /// Prüft alle Dokumente und meldet Fehler, ohne etwas zu schreiben.
+    Check(SiteArgs),
+}
+
+#[derive(Args)]
+struct SiteArgs {
+    /// Site-Ordner mit book.toml, templates/ und static/ (Standard: aktuelles Verzeichnis;
+    /// mit --content: der Ordner über DIR, wenn er eine book.toml hat).
+    #[arg(long, value_name = "DIR")]
+    root: Option<PathBuf>,
+    /// Inhaltsordner mit den Markdown-Dateien (Standard: `src` aus book.toml, sonst content/).
+    #[arg(long, value_name = "DIR")]
+    content: Option<PathBuf>,
+    /// Warnungen als Fehler behandeln.
+    #[arg(long)]
+    strict: bool,
+}
+
+#[derive(Args)]
+struct BuildArgs {
+    #[command(flatten)]
+    site: SiteArgs,
+    /// Ausgabeordner (Standard: `build-dir` aus book.toml, sonst site/).
+    #[arg(long, value_name = "DIR")]
+    out: Option<PathBuf>,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match cli.command {
+        Command::Build(args) => run(&args.site, args.out, true),
+        Command::Check(args) => run(&args, None, false),
+    }
+}
+
+/// Where book.toml, templates/ and static/ are looked up.
+fn site_root(args: &SiteArgs) -> Option<PathBuf> {
+    if let Some(root) = &args.root {
+        return Some(root.clone());
+    }
+    match &args.content {
+        Some(content) => {
+            let parent = content
+                .canonicalize()
+                .ok()
+                .and_then(|c| c.parent().map(Path::to_path_buf))?;
+            parent.join("book.toml").is_file().then_some(parent)
+        }
+        None => Some(PathBuf::from(".")),
+    }
+}
+
+fn load_config(args: &SiteArgs, out: Option<PathBuf>) -> Result<Config, Diagnostic> {
+    let overrides = Overrides {
+        content_dir: args.content.clone(),
+        out_dir: out.clone(),
+    };
+    match site_root(args) {
+        Some(root) => Config::load(&root, &overrides),
+        None => {
+            let content = args.content.clone().unwrap_or_else(|| PathBuf::from("content"));
+            Ok(Config::defaults_for(content, out.unwrap_or_else(|| PathBuf::from("site"))))
+        }
+    }
+}
+
+fn run(args: &SiteArgs, out: Option<PathBuf>, write: bool) -> ExitCode {
+    let config = match load_config(args, out) {
+        Ok(c) => c,
+        Err(d) => {
+            eprintln!("{d}");
+            return ExitCode::from(1);
+        }
+    };
+    let report = build(
+        &config,
+        BuildOptions {
+            strict: args.strict,
+            write,
+        },
+    );
+    for d in &report.diagnostics {
+        eprintln!("{d}");
+    }
+    eprintln!("{}", summary(&report, &config, write));
+    if report.errors() > 0 {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    }
+}
+
+fn summary(report: &BuildReport, config: &Config, write: bool) -> String {
+    let seconds = format!("{:.2}", report.elapsed.as_secs_f64()).replace('.', ",");
+    let warnings = match report.warnings() {
+        1 => "1 Warnung".to_string(),
+        n => format!("{n} Warnungen"),
+    };
+    if report.errors() > 0 {
+        let errors = match report.errors() {
+            1 => "1 Fehler".to_string(),
+            n => format!("{n} Fehler"),
+        };
+        let what = if write {
+            "nichts geschrieben, die bisherige Ausgabe ist unverändert"
+        } else {
+            "Prüfung fehlgeschlagen"
+        };
+        return format!("portal: {errors}, {warnings} in {} Dokumenten – {what} ({seconds} s).", report.documents);
+    }
+    if write {
+        format!(
+            "portal: {} Seiten ({} Dateien) aus {} Dokumenten nach {} geschrieben, {warnings}, {seconds} s.",
+            report.pages,
+            report.files,
+            report.documents,
+            config.out_dir.display()
+        )
+    } else {
+        format!("portal check: {} Dokumente geprüft, keine Fehler, {warnings}, {seconds} s.", report.documents)
+    }
+}

@@ -1,0 +1,310 @@
+//! Markdown to HTML, with every known Vorlage-Nr turned into a link, headings moved to the
+//! level the page needs, `zu <TOP>` headings anchored for the agenda, wide tables wrapped in
+//! a scrolling container, and raw HTML sanitised against an allow-list.
+
+use std::collections::HashSet;
+use std::sync::OnceLock;
+
+use pulldown_cmark::{html, CowStr, Event, HeadingLevel, Parser, Tag, TagEnd};
+
+use crate::link::Site;
+use crate::model::slug::slugify;
+use crate::parse::markdown::{options, zu_token};
+use crate::parse::nr::NrMatcher;
+
+/// Turns Vorlage-Nrs in text into links, relative to the page being rendered.
+pub struct Linker<'a> {
+    pub site: &'a Site,
+    pub matcher: &'a NrMatcher,
+    /// `../../` from the page to the site root.
+    pub root: &'a str,
+    /// The page's own number stays plain text.
+    pub own_nr: Option<&'a str>,
+}
+
+impl Linker<'_> {
+    pub fn vorlage_href(&self, nr: &str) -> Option<String> {
+        let index = *self.site.vorlage_by_nr.get(nr)?;
+        Some(format!("{}vorlagen/{}/", self.root, self.site.vorlagen[index].slug))
+    }
+
+    /// Escapes `text` for HTML and links every Vorlage-Nr that has a page.
+    pub fn linkify(&self, text: &str) -> String {
+        let mut out = String::with_capacity(text.len() + 16);
+        let mut last = 0;
+        for (range, nr) in self.matcher.find_all(text) {
+            if Some(nr.as_str()) == self.own_nr {
+                continue;
+            }
+            let Some(href) = self.vorlage_href(&nr) else { continue };
+            escape_into(&mut out, &text[last..range.start]);
+            out.push_str("<a href=\"");
+            escape_into(&mut out, &href);
+            out.push_str("\">");
+            escape_into(&mut out, &text[range.clone()]);
+            out.push_str("</a>");
+            last = range.end;
+        }
+        escape_into(&mut out, &text[last..]);
+        out
+    }
+}
+
+pub fn escape(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    escape_into(&mut out, text);
+    out
+}
+
+fn escape_into(out: &mut String, text: &str) {
+    for c in text.chars() {
+        match c {
+            '&' => out.push_str("&amp;"),
+            '<' => out.push_str("&lt;"),
+            '>' => out.push_str("&gt;"),
+            '"' => out.push_str("&quot;"),
+            '\'' => out.push_str("&#39;"),
+            _ => out.push(c),
+        }
+    }
+}
+
+/// How a body's `zu <TOP>` headings are anchored on a Sitzung page.
+pub struct SectionAnchors<'a> {
+    /// (TOP number, anchor id, id of the agenda entry to link back to) of public items.
+    pub tops: &'a [(String, String, String)],
+}
+
+pub struct BodyOptions<'a> {
+    /// The HTML level the body's highest heading becomes.
+    pub base_level: u8,
+    pub sections: Option<SectionAnchors<'a>>,
+    /// Ids already used by the page around the body.
+    pub reserved_ids: &'a [&'a str],
+}
+
+fn level_number(level: HeadingLevel) -> u8 {
+    match level {
+        HeadingLevel::H1 => 1,
+        HeadingLevel::H2 => 2,
+        HeadingLevel::H3 => 3,
+        HeadingLevel::H4 => 4,
+        HeadingLevel::H5 => 5,
+        HeadingLevel::H6 => 6,
+    }
+}
+
+fn heading_level(n: u8) -> HeadingLevel {
+    match n {
+        0 | 1 => HeadingLevel::H1,
+        2 => HeadingLevel::H2,
+        3 => HeadingLevel::H3,
+        4 => HeadingLevel::H4,
+        5 => HeadingLevel::H5,
+        _ => HeadingLevel::H6,
+    }
+}
+
+fn is_safe_url(url: &str) -> bool {
+    let lower = url.trim().to_ascii_lowercase();
+    match lower.find(':') {
+        None => true,
+        Some(colon) => {
+            // A colon after a slash, `?` or `#` is part of a relative path, not a scheme.
+            let before = &lower[..colon];
+            before.contains(['/', '?', '#'])
+                || ["http", "https", "mailto"].contains(&before)
+        }
+    }
+}
+
+/// Renders Markdown for a page.
+pub fn render(markdown: &str, linker: &Linker, opts: &BodyOptions) -> String {
+    let min_level = Parser::new_ext(markdown, options())
+        .filter_map(|e| match e {
+            Event::Start(Tag::Heading { level, .. }) => Some(level_number(level)),
+            _ => None,
+        })
+        .min()
+        .unwrap_or(1);
+    let shift = i16::from(opts.base_level) - i16::from(min_level);
+    let mut used_ids: HashSet<String> = opts.reserved_ids.iter().map(|s| s.to_string()).collect();
+    let mut needs_sanitising = false;
+    let mut events: Vec<Event> = Vec::new();
+    let mut heading: Option<(HeadingLevel, Vec<Event>, String)> = None;
+    let mut in_link = 0usize;
+    let mut in_code = 0usize;
+
+    for event in Parser::new_ext(markdown, options()) {
+        let event = match event {
+            Event::Start(Tag::Heading { level, .. }) => {
+                heading = Some((level, Vec::new(), String::new()));
+                continue;
+            }
+            Event::End(TagEnd::Heading(_)) => {
+                let Some((level, inner, text)) = heading.take() else { continue };
+                let new_level = heading_level((i16::from(level_number(level)) + shift).clamp(1, 6) as u8);
+                let section = opts.sections.as_ref().and_then(|s| {
+                    let token = zu_token(&text)?;
+                    s.tops.iter().find(|(top, _, _)| top == token)
+                });
+                let id = match section {
+                    Some((_, anchor, _)) if used_ids.insert(anchor.clone()) => anchor.clone(),
+                    _ => unique_id(&mut used_ids, &text),
+                };
+                events.push(Event::Start(Tag::Heading {
+                    level: new_level,
+                    id: Some(CowStr::from(id)),
+                    classes: Vec::new(),
+                    attrs: Vec::new(),
+                }));
+                events.extend(inner);
+                events.push(Event::End(TagEnd::Heading(new_level)));
+                if let Some((top, _, agenda_id)) = section {
+                    events.push(Event::Html(CowStr::from(format!(
+                        "<p class=\"back-link\"><a href=\"#{}\">Zurück zur Tagesordnung (TOP {})</a></p>\n",
+                        escape(agenda_id),
+                        escape(top)
+                    ))));
+                }
+                continue;
+            }
+            Event::Start(Tag::Link { ref dest_url, .. }) | Event::Start(Tag::Image { ref dest_url, .. }) => {
+                if !is_safe_url(dest_url) {
+                    needs_sanitising = true;
+                }
+                in_link += 1;
+                event
+            }
+            Event::End(TagEnd::Link) | Event::End(TagEnd::Image) => {
+                in_link = in_link.saturating_sub(1);
+                event
+            }
+            Event::Start(Tag::CodeBlock(_)) => {
+                in_code += 1;
+                event
+            }
+            Event::End(TagEnd::CodeBlock) => {
+                in_code = in_code.saturating_sub(1);
+                event
+            }
+            Event::Start(Tag::Table(_)) => {
+                events.push(Event::Html(CowStr::from(
+                    "<div class=\"table-scroll\" role=\"region\" tabindex=\"0\" aria-label=\"Tabelle (seitlich scrollbar)\">\n",
+                )));
+                event
+            }
+            Event::End(TagEnd::Table) => {
+                events.push(event);
+                events.push(Event::Html(CowStr::from("</div>\n")));
+                continue;
+            }
+            Event::Html(_) | Event::InlineHtml(_) => {
+                needs_sanitising = true;
+                event
+            }
+            Event::Text(text) => {
+                if let Some((_, _, heading_text)) = heading.as_mut() {
+                    heading_text.push_str(&text);
+                }
+                if in_link == 0 && in_code == 0 {
+                    Event::InlineHtml(CowStr::from(linker.linkify(&text)))
+                } else {
+                    Event::Text(text)
+                }
+            }
+            Event::Code(code) => {
+                if let Some((_, _, heading_text)) = heading.as_mut() {
+                    heading_text.push_str(&code);
+                }
+                Event::Code(code)
+            }
+            other => other,
+        };
+        match heading.as_mut() {
+            Some((_, inner, _)) => inner.push(event),
+            None => events.push(event),
+        }
+    }
+    let mut out = String::with_capacity(markdown.len() * 3 / 2);
+    html::push_html(&mut out, events.into_iter());
+    if needs_sanitising {
+        sanitise(&out)
+    } else {
+        out
+    }
+}
+
+fn unique_id(used: &mut HashSet<String>, text: &str) -> String {
+    let base = slugify(text);
+    let base = if base.is_empty() { "abschnitt".to_string() } else { base };
+    let mut id = base.clone();
+    let mut n = 2;
+    while !used.insert(id.clone()) {
+        id = format!("{base}-{n}");
+        n += 1;
+    }
+    id
+}
+
+/// Cleans HTML against the allow-list documents converted from PDF need: text formatting,
+/// lists, tables, headings with ids, http/https/mailto links. Scripts, event handlers,
+/// `javascript:` URLs, iframes and styles are dropped.
+pub fn sanitise(html: &str) -> String {
+    static CLEANER: OnceLock<ammonia::Builder<'static>> = OnceLock::new();
+    CLEANER
+        .get_or_init(|| {
+            let mut b = ammonia::Builder::default();
+            b.tags(
+                [
+                    "a", "abbr", "b", "blockquote", "br", "caption", "code", "del", "div", "em",
+                    "h1", "h2", "h3", "h4", "h5", "h6", "hr", "i", "li", "ol", "p", "pre", "s",
+                    "small", "strong", "sub", "sup", "table", "tbody", "td", "tfoot", "th",
+                    "thead", "tr", "u", "ul", "img",
+                ]
+                .into_iter()
+                .collect(),
+            )
+            .url_schemes(["http", "https", "mailto"].into_iter().collect())
+            .url_relative(ammonia::UrlRelative::PassThrough)
+            .add_tag_attributes("a", ["href", "title"])
+            .add_tag_attributes("img", ["src", "alt", "title"])
+            .add_tag_attributes("th", ["colspan", "rowspan", "scope"])
+            .add_tag_attributes("td", ["colspan", "rowspan"])
+            .add_tag_attributes("ol", ["start"])
+            .add_tag_attributes("div", ["role", "tabindex", "aria-label"])
+            .add_allowed_classes("div", ["table-scroll"])
+            .add_allowed_classes("p", ["back-link"]);
+            for h in ["h1", "h2", "h3", "h4", "h5", "h6"] {
+                b.add_tag_attributes(h, ["id"]);
+            }
+            b
+        })
+        .clean(html)
+        .to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn safe_urls() {
+        assert!(is_safe_url("https://example.org"));
+        assert!(is_safe_url("mailto:a@b.de"));
+        assert!(is_safe_url("../x/"));
+        assert!(is_safe_url("x?a=b:c"));
+        assert!(!is_safe_url("javascript:alert(1)"));
+        assert!(!is_safe_url(" JavaScript:alert(1)"));
+        assert!(!is_safe_url("data:text/html,x"));
+    }
+
+    #[test]
+    fn sanitiser_drops_script_and_handlers() {
+        let out = sanitise("<p onclick=\"x()\">a<script>alert(1)</script><a href=\"javascript:x\">b</a><sup>1</sup></p>");
+        assert!(!out.contains("script"), "{out}");
+        assert!(!out.contains("onclick"), "{out}");
+        assert!(!out.contains("javascript"), "{out}");
+        assert!(out.contains("<sup>1</sup>"), "{out}");
+    }
+}

@@ -1,0 +1,760 @@
+//! What each page shows: one job per page, each turned into a template context.
+//!
+//! Contexts are built per page from the linked site and hold only what that page shows,
+//! so no page carries data that grows with the size of the whole site: long lists are
+//! split by year and into numbered pages.
+
+use std::collections::BTreeMap;
+
+use serde_json::{json, Value};
+
+use crate::link::{AnlagePage, DocId, Parent, Site};
+use crate::model::{Date, Kind, Person, Role};
+
+use super::markdown::{self, BodyOptions, Linker, SectionAnchors};
+use super::RenderContext;
+
+/// Rows per page of a long list.
+pub const PAGE_SIZE: usize = 250;
+
+/// One page of the site.
+#[derive(Debug, Clone)]
+pub enum Job {
+    Index,
+    Sitzungen,
+    SitzungenJahr(i32),
+    Sitzung(usize),
+    Vorlagen,
+    /// (year or None for undated, page number from 1)
+    VorlagenJahr(Option<i32>, usize),
+    Vorlage(usize),
+    Anlage(usize),
+    Gremien,
+    Gremium(usize),
+    Personen(usize),
+    Person(usize),
+    NotFound,
+}
+
+/// Sitzungen by year (newest year first) and Vorlagen by year, computed once per build.
+pub struct Lists {
+    pub sitzungen_by_year: BTreeMap<i32, Vec<usize>>,
+    pub vorlagen_by_year: BTreeMap<Option<i32>, Vec<usize>>,
+    pub personen_sorted: Vec<usize>,
+}
+
+impl Lists {
+    pub fn new(site: &Site) -> Lists {
+        let mut sitzungen_by_year: BTreeMap<i32, Vec<usize>> = BTreeMap::new();
+        for (i, s) in site.sitzungen.iter().enumerate() {
+            sitzungen_by_year
+                .entry(site.documents[s.doc].datum.year)
+                .or_default()
+                .push(i);
+        }
+        let mut vorlagen_by_year: BTreeMap<Option<i32>, Vec<usize>> = BTreeMap::new();
+        for (i, v) in site.vorlagen.iter().enumerate() {
+            vorlagen_by_year.entry(v.datum.map(|d| d.year)).or_default().push(i);
+        }
+        for list in vorlagen_by_year.values_mut() {
+            list.sort_by(|a, b| {
+                let (x, y) = (&site.vorlagen[*a], &site.vorlagen[*b]);
+                (y.datum, &y.nr).cmp(&(x.datum, &x.nr))
+            });
+        }
+        let mut personen_sorted: Vec<usize> = (0..site.personen.len()).collect();
+        personen_sorted.sort_by(|a, b| sort_name(&site.personen[*a].name).cmp(&sort_name(&site.personen[*b].name)));
+        Lists {
+            sitzungen_by_year,
+            vorlagen_by_year,
+            personen_sorted,
+        }
+    }
+
+    pub fn jobs(&self, site: &Site) -> Vec<Job> {
+        let mut jobs = vec![Job::Index, Job::Sitzungen, Job::Vorlagen, Job::Gremien, Job::NotFound];
+        jobs.extend(self.sitzungen_by_year.keys().map(|y| Job::SitzungenJahr(*y)));
+        jobs.extend((0..site.sitzungen.len()).map(Job::Sitzung));
+        for (year, list) in &self.vorlagen_by_year {
+            let pages = list.len().div_ceil(PAGE_SIZE).max(1);
+            jobs.extend((1..=pages).map(|p| Job::VorlagenJahr(*year, p)));
+        }
+        jobs.extend((0..site.vorlagen.len()).map(Job::Vorlage));
+        jobs.extend((0..site.anlagen.len()).map(Job::Anlage));
+        jobs.extend((0..site.gremien.len()).map(Job::Gremium));
+        let person_pages = self.personen_sorted.len().div_ceil(PAGE_SIZE).max(1);
+        jobs.extend((1..=person_pages).map(Job::Personen));
+        jobs.extend((0..site.personen.len()).map(Job::Person));
+        jobs
+    }
+}
+
+/// Surname first, so that the list of persons reads like a register.
+fn sort_name(name: &str) -> String {
+    let mut words: Vec<&str> = name.split_whitespace().collect();
+    let last = words.pop().unwrap_or("");
+    format!("{} {}", last, words.join(" ")).to_lowercase()
+}
+
+fn year_key(year: Option<i32>) -> String {
+    year.map(|y| y.to_string()).unwrap_or_else(|| "ohne-datum".to_string())
+}
+
+fn paged(base: &str, page: usize) -> String {
+    if page <= 1 {
+        base.to_string()
+    } else {
+        format!("{base}seite-{page}/")
+    }
+}
+
+/// The site path of a job (`""` for the Startseite; folders end with `/`).
+pub fn path(site: &Site, job: &Job) -> String {
+    match job {
+        Job::Index => String::new(),
+        Job::Sitzungen => "sitzungen/".into(),
+        Job::SitzungenJahr(y) => format!("sitzungen/jahr/{y}/"),
+        Job::Sitzung(i) => format!("sitzungen/{}/", site.sitzungen[*i].slug),
+        Job::Vorlagen => "vorlagen/".into(),
+        Job::VorlagenJahr(y, p) => paged(&format!("vorlagen/jahr/{}/", year_key(*y)), *p),
+        Job::Vorlage(i) => format!("vorlagen/{}/", site.vorlagen[*i].slug),
+        Job::Anlage(i) => format!("anlagen/{}/", site.anlagen[*i].slug),
+        Job::Gremien => "gremien/".into(),
+        Job::Gremium(i) => format!("gremien/{}/", site.gremien[*i].slug),
+        Job::Personen(p) => paged("personen/", *p),
+        Job::Person(i) => format!("personen/{}/", site.personen[*i].slug),
+        Job::NotFound => "404.html".into(),
+    }
+}
+
+/// `../../` for `a/b/`, `` for the Startseite.
+pub fn root_for(path: &str) -> String {
+    "../".repeat(path.matches('/').count())
+}
+
+/// The template and context of one page.
+pub fn context(rc: &RenderContext, lists: &Lists, job: &Job, path: &str) -> (&'static str, Value) {
+    let root = match job {
+        // The 404 page is served for any missing address, at any depth: it needs absolute links.
+        Job::NotFound => rc.base_path.clone(),
+        _ => root_for(path),
+    };
+    let b = Builder { rc, site: rc.site, root: &root };
+    let (template, title, crumbs, mut page) = match job {
+        Job::Index => ("index.html", rc.config.title.clone(), vec![], b.index()),
+        Job::Sitzungen => ("sitzungen.html", "Sitzungen".into(), vec![], b.sitzungen(lists)),
+        Job::SitzungenJahr(y) => (
+            "sitzungen_jahr.html",
+            format!("Sitzungen {y}"),
+            vec![b.crumb("Sitzungen", "sitzungen/")],
+            b.sitzungen_jahr(lists, *y),
+        ),
+        Job::Sitzung(i) => {
+            let (title, value) = b.sitzung(*i);
+            let year = rc.site.documents[rc.site.sitzungen[*i].doc].datum.year;
+            (
+                "sitzung.html",
+                title,
+                vec![b.crumb("Sitzungen", "sitzungen/"), b.crumb(&year.to_string(), &format!("sitzungen/jahr/{year}/"))],
+                value,
+            )
+        }
+        Job::Vorlagen => ("vorlagen.html", "Vorlagen".into(), vec![], b.vorlagen(lists)),
+        Job::VorlagenJahr(y, p) => {
+            let label = y.map(|y| y.to_string()).unwrap_or_else(|| "ohne Datum".into());
+            let title = if *p > 1 { format!("Vorlagen {label}, Seite {p}") } else { format!("Vorlagen {label}") };
+            ("vorlagen_jahr.html", title, vec![b.crumb("Vorlagen", "vorlagen/")], b.vorlagen_jahr(lists, *y, *p))
+        }
+        Job::Vorlage(i) => {
+            let v = &rc.site.vorlagen[*i];
+            let year = v.datum.map(|d| d.year);
+            (
+                "vorlage.html",
+                format!("Vorlage {}", v.nr),
+                vec![
+                    b.crumb("Vorlagen", "vorlagen/"),
+                    b.crumb(&year.map(|y| y.to_string()).unwrap_or_else(|| "ohne Datum".into()), &format!("vorlagen/jahr/{}/", year_key(year))),
+                ],
+                b.vorlage(*i),
+            )
+        }
+        Job::Anlage(i) => {
+            let (crumbs, value) = b.anlage(*i);
+            ("anlage.html", rc.site.documents[rc.site.anlagen[*i].doc].titel.clone(), crumbs, value)
+        }
+        Job::Gremien => ("gremien.html", "Gremien".into(), vec![], b.gremien()),
+        Job::Gremium(i) => ("gremium.html", rc.site.gremien[*i].name.clone(), vec![b.crumb("Gremien", "gremien/")], b.gremium(*i)),
+        Job::Personen(p) => {
+            let title = if *p > 1 { format!("Personen, Seite {p}") } else { "Personen".into() };
+            let crumbs = if *p > 1 { vec![b.crumb("Personen", "personen/")] } else { vec![] };
+            ("personen.html", title, crumbs, b.personen(lists, *p))
+        }
+        Job::Person(i) => ("person.html", rc.site.personen[*i].name.clone(), vec![b.crumb("Personen", "personen/")], b.person(*i)),
+        Job::NotFound => ("404.html", "Seite nicht gefunden".into(), vec![], json!({})),
+    };
+    let mut breadcrumbs = vec![b.crumb("Startseite", "")];
+    breadcrumbs.extend(crumbs);
+    let canonical = rc.config.site_url.as_ref().map(|u| format!("{u}{path}"));
+    let is_index = matches!(job, Job::Index);
+    if let Value::Object(map) = &mut page {
+        map.insert("title".into(), json!(title));
+        map.insert("path".into(), json!(path));
+        map.insert("canonical".into(), json!(canonical));
+        map.insert("breadcrumbs".into(), if is_index { json!([]) } else { json!(breadcrumbs) });
+    }
+    let value = json!({
+        "site": {
+            "title": rc.config.title,
+            "description": rc.config.description,
+            "lang": rc.config.language,
+        },
+        "root": root,
+        "page": page,
+    });
+    (template, value)
+}
+
+struct Builder<'a> {
+    rc: &'a RenderContext<'a>,
+    site: &'a Site,
+    root: &'a str,
+}
+
+fn date_value(d: Option<Date>) -> Value {
+    match d {
+        Some(d) => json!({ "iso": d.iso(), "kurz": d.german(), "lang": d.german_long(), "wochentag": d.german_with_weekday() }),
+        None => Value::Null,
+    }
+}
+
+fn top_anchor(top: &str) -> String {
+    format!("top-{}", crate::model::slug::slugify(top))
+}
+
+fn agenda_anchor(top: &str, public: bool) -> String {
+    if public {
+        format!("tagesordnung-top-{}", crate::model::slug::slugify(top))
+    } else {
+        format!("tagesordnung-nichtoeffentlich-{}", crate::model::slug::slugify(top))
+    }
+}
+
+impl Builder<'_> {
+    fn href(&self, path: &str) -> String {
+        format!("{}{path}", self.root)
+    }
+
+    fn crumb(&self, title: &str, path: &str) -> Value {
+        json!({ "title": title, "href": self.href(path) })
+    }
+
+    fn linker<'b>(&'b self, own_nr: Option<&'b str>) -> Linker<'b> {
+        Linker { site: self.site, matcher: self.rc.matcher, root: self.root, own_nr }
+    }
+
+    fn sitzung_link(&self, i: usize) -> Value {
+        let s = &self.site.sitzungen[i];
+        let doc = &self.site.documents[s.doc];
+        let n = self.site.niederschrift(s.doc);
+        json!({
+            "nr": n.map(|n| n.nr.clone()),
+            "titel": doc.titel,
+            "href": self.href(&format!("sitzungen/{}/", s.slug)),
+            "datum": date_value(Some(doc.datum)),
+            "gremium": self.gremium_link(s.gremium),
+        })
+    }
+
+    fn vorlage_link(&self, i: usize) -> Value {
+        let v = &self.site.vorlagen[i];
+        let art = self.site.vorlage_doc(v).and_then(|(_, x)| x.art.clone());
+        json!({
+            "nr": v.nr,
+            "titel": v.titel,
+            "href": self.href(&format!("vorlagen/{}/", v.slug)),
+            "datum": date_value(v.datum),
+            "art": art,
+            "hat_text": v.doc.is_some(),
+        })
+    }
+
+    fn anlage_link(&self, i: usize) -> Value {
+        let a: &AnlagePage = &self.site.anlagen[i];
+        let doc = &self.site.documents[a.doc];
+        let top = match (a.parent, a.top_index) {
+            (Parent::Sitzung(s), Some(t)) => self.site.niederschrift(s).map(|n| n.tagesordnung[t].top.clone()),
+            _ => None,
+        };
+        json!({
+            "titel": doc.titel,
+            "href": self.href(&format!("anlagen/{}/", a.slug)),
+            "nummer": a.nummer,
+            "top": top,
+            "datum": date_value(Some(doc.datum)),
+        })
+    }
+
+    fn gremium_link(&self, i: usize) -> Value {
+        let g = &self.site.gremien[i];
+        json!({ "name": g.name, "kuerzel": g.kuerzel, "href": self.href(&format!("gremien/{}/", g.slug)) })
+    }
+
+    fn gremium_by_name(&self, name: &str) -> Value {
+        match self.site.gremien.iter().position(|g| g.name == name) {
+            Some(i) => self.gremium_link(i),
+            None => json!({ "name": name }),
+        }
+    }
+
+    fn person_link(&self, i: usize) -> Value {
+        let p = &self.site.personen[i];
+        json!({ "name": p.name, "anrede": p.anrede, "href": self.href(&format!("personen/{}/", p.slug)) })
+    }
+
+    fn person_index(&self, name: &str) -> Option<usize> {
+        // Person pages are few per Sitzung; a linear search over a Sitzung's lists would need
+        // the index anyway, so look the slug up through the sorted names.
+        self.rc.person_by_name.get(name).copied()
+    }
+
+    fn body(&self, doc: DocId, own_nr: Option<&str>, opts: &BodyOptions) -> String {
+        let d = &self.site.documents[doc];
+        let text = match std::fs::read_to_string(&d.source.path) {
+            Ok(t) => t,
+            Err(e) => {
+                self.rc.report_io(&d.source.display, &e);
+                return String::new();
+            }
+        };
+        let body = text.get(d.source.body_offset..).unwrap_or("");
+        let published = if d.scan.excluded.is_empty() {
+            std::borrow::Cow::Borrowed(body)
+        } else {
+            let mut kept = String::with_capacity(body.len());
+            let mut last = 0;
+            let mut ranges = d.scan.excluded.clone();
+            ranges.sort_by_key(|r| r.start);
+            for r in ranges {
+                if r.start >= last {
+                    kept.push_str(body.get(last..r.start).unwrap_or(""));
+                    last = r.end;
+                } else if r.end > last {
+                    last = r.end;
+                }
+            }
+            kept.push_str(body.get(last.min(body.len())..).unwrap_or(""));
+            std::borrow::Cow::Owned(kept)
+        };
+        markdown::render(&published, &self.linker(own_nr), opts)
+    }
+
+    fn index(&self) -> Value {
+        let latest_sitzungen: Vec<Value> = (0..self.site.sitzungen.len().min(8)).map(|i| self.sitzung_link(i)).collect();
+        let mut with_text: Vec<usize> = (0..self.site.vorlagen.len()).filter(|i| self.site.vorlagen[*i].doc.is_some()).collect();
+        with_text.sort_by(|a, b| {
+            let (x, y) = (&self.site.vorlagen[*a], &self.site.vorlagen[*b]);
+            (y.datum, &y.nr).cmp(&(x.datum, &x.nr))
+        });
+        let latest_vorlagen: Vec<Value> = with_text.into_iter().take(8).map(|i| self.vorlage_link(i)).collect();
+        let gremien: Vec<Value> = (0..self.site.gremien.len()).map(|i| self.gremium_link(i)).collect();
+        json!({
+            "sitzungen": latest_sitzungen,
+            "vorlagen": latest_vorlagen,
+            "gremien": gremien,
+            "anzahl": {
+                "sitzungen": self.site.sitzungen.len(),
+                "vorlagen": self.site.vorlagen.len(),
+                "anlagen": self.site.anlagen.len(),
+                "personen": self.site.personen.len(),
+            },
+        })
+    }
+
+    fn sitzungen(&self, lists: &Lists) -> Value {
+        let years: Vec<Value> = lists
+            .sitzungen_by_year
+            .iter()
+            .rev()
+            .map(|(y, l)| json!({ "jahr": y, "anzahl": l.len(), "href": self.href(&format!("sitzungen/jahr/{y}/")) }))
+            .collect();
+        let latest: Vec<Value> = (0..self.site.sitzungen.len().min(20)).map(|i| self.sitzung_link(i)).collect();
+        json!({ "jahre": years, "neueste": latest })
+    }
+
+    fn sitzungen_jahr(&self, lists: &Lists, year: i32) -> Value {
+        let list = lists.sitzungen_by_year.get(&year).cloned().unwrap_or_default();
+        let years: Vec<Value> = lists
+            .sitzungen_by_year
+            .keys()
+            .rev()
+            .map(|y| json!({ "jahr": y, "href": self.href(&format!("sitzungen/jahr/{y}/")), "aktuell": *y == year }))
+            .collect();
+        json!({ "jahr": year, "sitzungen": list.into_iter().map(|i| self.sitzung_link(i)).collect::<Vec<_>>(), "jahre": years })
+    }
+
+    fn person_value(&self, p: &Person, role: Role) -> Value {
+        let person = self.person_index(&p.key()).map(|i| self.person_link(i));
+        json!({
+            "name": p.name,
+            "anrede": p.anrede,
+            "voller_name": p.full_name(),
+            "funktion": p.funktion,
+            "vertretung_fuer": p.vertretung_fuer,
+            "grund": p.grund,
+            "href": person.as_ref().and_then(|v| v.get("href").cloned()),
+            "rolle": role.label(),
+        })
+    }
+
+    fn sitzung(&self, i: usize) -> (String, Value) {
+        let s = &self.site.sitzungen[i];
+        let doc = &self.site.documents[s.doc];
+        let Kind::Niederschrift(n) = &doc.kind else { return (doc.titel.clone(), json!({})) };
+        let linker = self.linker(None);
+        let section_of = |t: usize| doc.scan.sections.iter().find(|sec| sec.top_index == t);
+        let anlagen_of = |t: Option<usize>| -> Vec<Value> {
+            s.anlagen
+                .iter()
+                .filter(|a| self.site.anlagen[**a].top_index == t)
+                .map(|a| self.anlage_link(*a))
+                .collect()
+        };
+        let tops = |public: bool| -> Vec<Value> {
+            n.tagesordnung
+                .iter()
+                .enumerate()
+                .filter(|(_, t)| t.public == public)
+                .map(|(ti, t)| {
+                    if !public {
+                        // Number and title only: nothing else of a non-public item is published.
+                        return json!({ "top": t.top, "anchor": agenda_anchor(&t.top, false), "titel_html": linker.linkify(&t.titel) });
+                    }
+                    let section = section_of(ti);
+                    let vorlage = t.vorlage.as_ref().map(|nr| {
+                        json!({ "nr": nr, "href": linker.vorlage_href(nr) })
+                    });
+                    json!({
+                        "top": t.top,
+                        "anchor": agenda_anchor(&t.top, true),
+                        "titel_html": linker.linkify(&t.titel),
+                        "vorlage": vorlage,
+                        "ergebnis": t.ergebnis,
+                        "abstimmung": t.abstimmung.clone().or_else(|| section.and_then(|s| s.abstimmung.clone())),
+                        "protokoll_href": section.map(|_| format!("#{}", top_anchor(&t.top))),
+                        "anlagen": anlagen_of(Some(ti)),
+                    })
+                })
+                .collect()
+        };
+        let anchors: Vec<(String, String, String)> = n
+            .tagesordnung
+            .iter()
+            .filter(|t| t.public)
+            .map(|t| (t.top.clone(), top_anchor(&t.top), agenda_anchor(&t.top, true)))
+            .collect();
+        let protokoll_html = self.body(
+            s.doc,
+            None,
+            &BodyOptions {
+                base_level: 3,
+                sections: Some(SectionAnchors { tops: &anchors }),
+                reserved_ids: &["inhalt", "kopfdaten", "anwesenheit", "tagesordnung", "protokoll", "anlagen", "quellen"],
+            },
+        );
+        let persons = |list: &[Person], role: Role| -> Vec<Value> { list.iter().map(|p| self.person_value(p, role)).collect() };
+        let value = json!({
+            "nr": n.nr,
+            "titel": doc.titel,
+            "gremium": self.gremium_link(s.gremium),
+            "datum": date_value(Some(doc.datum)),
+            "beginn": n.beginn,
+            "ende": n.ende,
+            "ort": n.ort,
+            "erstellt": date_value(n.erstellt),
+            "anwesend": persons(&n.anwesend, Role::Anwesend),
+            "abwesend": persons(&n.abwesend, Role::Abwesend),
+            "verwaltung": persons(&n.verwaltung, Role::Verwaltung),
+            "schriftfuehrung": persons(&n.schriftfuehrung, Role::Schriftfuehrung),
+            "tops": tops(true),
+            "tops_nichtoeffentlich": tops(false),
+            "protokoll_html": protokoll_html,
+            "anlagen_ohne_top": anlagen_of(None),
+            "anlagen": s.anlagen.iter().map(|a| self.anlage_link(*a)).collect::<Vec<_>>(),
+            "quelle": doc.quelle,
+        });
+        (format!("{} – {}", doc.titel, doc.datum.german()), value)
+    }
+
+    fn vorlagen(&self, lists: &Lists) -> Value {
+        let years: Vec<Value> = lists
+            .vorlagen_by_year
+            .iter()
+            .rev()
+            .map(|(y, l)| {
+                json!({
+                    "jahr": y.map(|y| y.to_string()).unwrap_or_else(|| "ohne Datum".into()),
+                    "anzahl": l.len(),
+                    "href": self.href(&format!("vorlagen/jahr/{}/", year_key(*y))),
+                })
+            })
+            .collect();
+        json!({ "jahre": years })
+    }
+
+    fn vorlagen_jahr(&self, lists: &Lists, year: Option<i32>, page: usize) -> Value {
+        let list = lists.vorlagen_by_year.get(&year).cloned().unwrap_or_default();
+        let pages = list.len().div_ceil(PAGE_SIZE).max(1);
+        let base = format!("vorlagen/jahr/{}/", year_key(year));
+        let rows: Vec<Value> = list
+            .iter()
+            .skip((page - 1) * PAGE_SIZE)
+            .take(PAGE_SIZE)
+            .map(|i| self.vorlage_link(*i))
+            .collect();
+        json!({
+            "jahr": year.map(|y| y.to_string()).unwrap_or_else(|| "ohne Datum".into()),
+            "vorlagen": rows,
+            "seiten": self.pagination(&base, page, pages),
+            "anzahl": list.len(),
+        })
+    }
+
+    fn pagination(&self, base: &str, page: usize, pages: usize) -> Value {
+        if pages <= 1 {
+            return Value::Null;
+        }
+        json!({
+            "seite": page,
+            "seiten": pages,
+            "zurueck": (page > 1).then(|| self.href(&paged(base, page - 1))),
+            "weiter": (page < pages).then(|| self.href(&paged(base, page + 1))),
+            "liste": (1..=pages).map(|p| json!({ "nr": p, "href": self.href(&paged(base, p)), "aktuell": p == page })).collect::<Vec<_>>(),
+        })
+    }
+
+    fn vorlage(&self, i: usize) -> Value {
+        let v = &self.site.vorlagen[i];
+        let linker = self.linker(Some(&v.nr));
+        let doc = self.site.vorlage_doc(v);
+        let beratungen: Vec<Value> = v
+            .beratungen
+            .iter()
+            .map(|r| {
+                let si = self.site.sitzung_by_doc[&r.doc];
+                let sdoc = &self.site.documents[r.doc];
+                let n = self.site.niederschrift(r.doc);
+                let top = n.map(|n| &n.tagesordnung[r.top_index]);
+                let section = sdoc.scan.sections.iter().find(|s| s.top_index == r.top_index);
+                let sitzung_href = self.href(&format!("sitzungen/{}/", self.site.sitzungen[si].slug));
+                let beschluss_html = section.and_then(|s| s.beschluss.as_ref()).map(|md| {
+                    markdown::render(md, &linker, &BodyOptions { base_level: 4, sections: None, reserved_ids: &[] })
+                });
+                json!({
+                    "sitzung": self.sitzung_link(si),
+                    "top": top.map(|t| t.top.clone()),
+                    "titel_html": top.map(|t| linker.linkify(&t.titel)),
+                    "ergebnis": top.and_then(|t| t.ergebnis.clone()),
+                    "abstimmung": top.and_then(|t| t.abstimmung.clone()).or_else(|| section.and_then(|s| s.abstimmung.clone())),
+                    "protokoll_href": section.map(|_| format!("{sitzung_href}#{}", top.map(|t| top_anchor(&t.top)).unwrap_or_default())),
+                    "tagesordnung_href": top.map(|t| format!("{sitzung_href}#{}", agenda_anchor(&t.top, true))),
+                    "beschluss_html": beschluss_html,
+                })
+            })
+            .collect();
+        let erwaehnungen: Vec<Value> = v
+            .erwaehnungen
+            .iter()
+            .map(|m| {
+                let d = &self.site.documents[m.doc];
+                let (href, typ) = match &d.kind {
+                    Kind::Niederschrift(_) => {
+                        let si = self.site.sitzung_by_doc[&m.doc];
+                        let base = self.href(&format!("sitzungen/{}/", self.site.sitzungen[si].slug));
+                        let n = self.site.niederschrift(m.doc);
+                        let target = m.top_index.and_then(|t| {
+                            let top = &n?.tagesordnung[t];
+                            let has_section = d.scan.sections.iter().any(|s| s.top_index == t);
+                            Some(if has_section { top_anchor(&top.top) } else { agenda_anchor(&top.top, top.public) })
+                        });
+                        (match target { Some(t) => format!("{base}#{t}"), None => base }, "Sitzung")
+                    }
+                    Kind::Vorlage(x) => (
+                        self.site.vorlage_by_nr.get(&x.nr).map(|vi| self.href(&format!("vorlagen/{}/", self.site.vorlagen[*vi].slug))).unwrap_or_default(),
+                        "Vorlage",
+                    ),
+                    Kind::Anlage(_) => (
+                        self.site.anlage_by_doc.get(&m.doc).map(|ai| self.href(&format!("anlagen/{}/", self.site.anlagen[*ai].slug))).unwrap_or_default(),
+                        "Anlage",
+                    ),
+                };
+                let top = m.top_index.and_then(|t| self.site.niederschrift(m.doc).map(|n| n.tagesordnung[t].top.clone()));
+                json!({ "typ": typ, "titel": d.titel, "href": href, "datum": date_value(Some(d.datum)), "top": top })
+            })
+            .collect();
+        let beratungsfolge: Vec<Value> = doc
+            .map(|(_, x)| {
+                x.beratungsfolge
+                    .iter()
+                    .map(|b| json!({ "datum": date_value(b.datum), "gremium": self.gremium_by_name(&b.gremium), "zustaendigkeit": b.zustaendigkeit }))
+                    .collect()
+            })
+            .unwrap_or_default();
+        let body_html = v.doc.map(|d| {
+            self.body(d, Some(&v.nr), &BodyOptions { base_level: 3, sections: None, reserved_ids: &["inhalt", "stammdaten", "text", "beratungsfolge", "beratungsverlauf", "anlagen", "ergaenzungen", "erwaehnungen", "quellen"] })
+        });
+        json!({
+            "nr": v.nr,
+            "titel_html": linker.linkify(&v.titel),
+            "datum": date_value(v.datum),
+            "hat_text": v.doc.is_some(),
+            "art": doc.and_then(|(_, x)| x.art.clone()),
+            "federfuehrend": doc.and_then(|(_, x)| x.federfuehrend.clone()),
+            "beteiligt": doc.map(|(_, x)| x.beteiligt.clone()).unwrap_or_default(),
+            "verfasser": doc.and_then(|(_, x)| x.verfasser.clone()),
+            "ziele": doc.and_then(|(_, x)| x.ziele.clone()),
+            "beratungsfolge": beratungsfolge,
+            "beratungen": beratungen,
+            "body_html": body_html,
+            "anlagen": v.anlagen.iter().map(|a| self.anlage_link(*a)).collect::<Vec<_>>(),
+            "ursprung": v.ursprung.map(|u| self.vorlage_link(u)),
+            "ergaenzungen": v.ergaenzungen.iter().map(|e| self.vorlage_link(*e)).collect::<Vec<_>>(),
+            "erwaehnungen": erwaehnungen,
+            "quelle": doc.map(|(d, _)| d.quelle.clone()).unwrap_or_default(),
+        })
+    }
+
+    fn anlage(&self, i: usize) -> (Vec<Value>, Value) {
+        let a = &self.site.anlagen[i];
+        let doc = &self.site.documents[a.doc];
+        let (parent, crumbs, top) = match a.parent {
+            Parent::Sitzung(s) => {
+                let si = self.site.sitzung_by_doc[&s];
+                let link = self.sitzung_link(si);
+                let sitzung_href = link["href"].as_str().unwrap_or_default().to_string();
+                let top = a.top_index.and_then(|t| {
+                    let top = &self.site.niederschrift(s)?.tagesordnung[t];
+                    Some(json!({ "top": top.top, "titel": top.titel, "href": format!("{sitzung_href}#{}", agenda_anchor(&top.top, true)) }))
+                });
+                let label = format!("Sitzung {}", link["nr"].as_str().unwrap_or_default());
+                (
+                    json!({ "typ": "Sitzung", "titel": link["titel"], "nr": link["nr"], "href": sitzung_href, "datum": link["datum"] }),
+                    vec![self.crumb("Sitzungen", "sitzungen/"), json!({ "title": label, "href": link["href"] })],
+                    top,
+                )
+            }
+            Parent::Vorlage(v) => {
+                let link = self.vorlage_link(v);
+                let label = format!("Vorlage {}", link["nr"].as_str().unwrap_or_default());
+                (
+                    json!({ "typ": "Vorlage", "titel": link["titel"], "nr": link["nr"], "href": link["href"], "datum": link["datum"] }),
+                    vec![self.crumb("Vorlagen", "vorlagen/"), json!({ "title": label, "href": link["href"] })],
+                    None,
+                )
+            }
+        };
+        let datei = match &doc.kind {
+            Kind::Anlage(x) => x.datei.as_ref().map(|d| {
+                let name = d.rsplit('/').next().unwrap_or(d).to_string();
+                let size = std::fs::metadata(self.rc.config.content_dir.join(d)).map(|m| m.len()).unwrap_or(0);
+                json!({ "name": name, "href": self.href(&format!("anlagen/{}/{}", a.slug, name)), "groesse": human_size(size) })
+            }),
+            _ => None,
+        };
+        let body_html = self.body(a.doc, None, &BodyOptions { base_level: 2, sections: None, reserved_ids: &["inhalt", "text", "datei", "quellen"] });
+        let value = json!({
+            "titel": doc.titel,
+            "datum": date_value(Some(doc.datum)),
+            "nummer": a.nummer,
+            "parent": parent,
+            "top": top,
+            "datei": datei,
+            "body_html": body_html,
+            "quelle": doc.quelle,
+        });
+        (crumbs, value)
+    }
+
+    fn gremien(&self) -> Value {
+        let gremien: Vec<Value> = self
+            .site
+            .gremien
+            .iter()
+            .enumerate()
+            .map(|(i, g)| {
+                let mut link = self.gremium_link(i);
+                link["anzahl"] = json!(g.sitzungen.len());
+                link
+            })
+            .collect();
+        json!({ "gremien": gremien })
+    }
+
+    fn gremium(&self, i: usize) -> Value {
+        let g = &self.site.gremien[i];
+        let mut by_year: BTreeMap<i32, Vec<Value>> = BTreeMap::new();
+        for si in &g.sitzungen {
+            let year = self.site.documents[self.site.sitzungen[*si].doc].datum.year;
+            by_year.entry(year).or_default().push(self.sitzung_link(*si));
+        }
+        let jahre: Vec<Value> = by_year.into_iter().rev().map(|(y, s)| json!({ "jahr": y, "sitzungen": s })).collect();
+        let mitglieder: Vec<Value> = g
+            .mitglieder
+            .iter()
+            .map(|(p, count)| {
+                let mut link = self.person_link(*p);
+                link["anzahl"] = json!(count);
+                link
+            })
+            .collect();
+        json!({ "name": g.name, "kuerzel": g.kuerzel, "jahre": jahre, "mitglieder": mitglieder, "anzahl": g.sitzungen.len() })
+    }
+
+    fn personen(&self, lists: &Lists, page: usize) -> Value {
+        let pages = lists.personen_sorted.len().div_ceil(PAGE_SIZE).max(1);
+        let rows: Vec<Value> = lists
+            .personen_sorted
+            .iter()
+            .skip((page - 1) * PAGE_SIZE)
+            .take(PAGE_SIZE)
+            .map(|p| {
+                let mut link = self.person_link(*p);
+                link["anzahl"] = json!(self.site.personen[*p].auftritte.len());
+                link
+            })
+            .collect();
+        json!({ "personen": rows, "seiten": self.pagination("personen/", page, pages), "anzahl": lists.personen_sorted.len() })
+    }
+
+    fn person(&self, i: usize) -> Value {
+        let p = &self.site.personen[i];
+        let auftritte: Vec<Value> = p
+            .auftritte
+            .iter()
+            .map(|(si, role, funktion)| json!({ "sitzung": self.sitzung_link(*si), "rolle": role.label(), "funktion": funktion }))
+            .collect();
+        let genannt: Vec<Value> = p
+            .genannt
+            .iter()
+            .map(|r| {
+                let si = self.site.sitzung_by_doc[&r.doc];
+                let link = self.sitzung_link(si);
+                let top = self.site.niederschrift(r.doc).map(|n| &n.tagesordnung[r.top_index]);
+                json!({
+                    "sitzung": link,
+                    "top": top.map(|t| t.top.clone()),
+                    "titel": top.map(|t| t.titel.clone()),
+                    "href": format!("{}#{}", link["href"].as_str().unwrap_or_default(), top.map(|t| top_anchor(&t.top)).unwrap_or_default()),
+                })
+            })
+            .collect();
+        json!({ "name": p.name, "anrede": p.anrede, "auftritte": auftritte, "genannt": genannt })
+    }
+}
+
+fn human_size(bytes: u64) -> String {
+    if bytes >= 1024 * 1024 {
+        format!("{:.1} MB", bytes as f64 / (1024.0 * 1024.0)).replace('.', ",")
+    } else {
+        format!("{} KB", bytes.div_ceil(1024).max(1))
+    }
+}
