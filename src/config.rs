@@ -127,7 +127,11 @@ impl Config {
         let path = root.join("book.toml");
         let (book, book_toml) = if path.is_file() {
             let text = std::fs::read_to_string(&path).map_err(|e| {
-                Diagnostic::error(&path, 0, format!("book.toml kann nicht gelesen werden: {e}"))
+                Diagnostic::error(
+                    &path,
+                    0,
+                    format!("book.toml kann nicht gelesen werden: {e}"),
+                )
             })?;
             (parse_book_toml(&text, &path)?, Some(path))
         } else {
@@ -141,13 +145,11 @@ impl Config {
             .out_dir
             .clone()
             .unwrap_or_else(|| root.join(&book.build.build_dir));
-        let site_url = book.output.html.site_url.map(|u| {
-            if u.ends_with('/') {
-                u
-            } else {
-                format!("{u}/")
-            }
-        });
+        let site_url =
+            book.output
+                .html
+                .site_url
+                .map(|u| if u.ends_with('/') { u } else { format!("{u}/") });
         Ok(Config {
             title: book.book.title,
             description: book.book.description,

@@ -72,8 +72,15 @@ pub fn build(config: &Config, options: BuildOptions) -> BuildReport {
     let matcher = match parse::nr::NrMatcher::new(&config.links) {
         Ok(m) => m,
         Err(message) => {
-            let file = config.book_toml.clone().unwrap_or_else(|| "book.toml".into());
-            report.diagnostics.push(Diagnostic::error(file, 0, message).with_hint("Die Muster folgen der Syntax des Rust-Crates `regex` (ohne Look-around)."));
+            let file = config
+                .book_toml
+                .clone()
+                .unwrap_or_else(|| "book.toml".into());
+            report
+                .diagnostics
+                .push(Diagnostic::error(file, 0, message).with_hint(
+                    "Die Muster folgen der Syntax des Rust-Crates `regex` (ohne Look-around).",
+                ));
             return finish(report);
         }
     };
@@ -93,7 +100,10 @@ pub fn build(config: &Config, options: BuildOptions) -> BuildReport {
         .content_dir
         .canonicalize()
         .unwrap_or_else(|_| config.content_dir.clone());
-    let ctx = parse::ParseContext { matcher, content_root };
+    let ctx = parse::ParseContext {
+        matcher,
+        content_root,
+    };
     let (documents, mut found) = parse::parse_all(&sources, &ctx);
     report.diagnostics.append(&mut found);
     report.documents = documents.len();
@@ -111,7 +121,11 @@ pub fn build(config: &Config, options: BuildOptions) -> BuildReport {
     let staging = match write::Staging::create(&config.out_dir) {
         Ok(s) => s,
         Err(e) => {
-            report.diagnostics.push(Diagnostic::error(&config.out_dir, 0, format!("Ausgabeordner kann nicht angelegt werden: {e}")));
+            report.diagnostics.push(Diagnostic::error(
+                &config.out_dir,
+                0,
+                format!("Ausgabeordner kann nicht angelegt werden: {e}"),
+            ));
             return finish(report);
         }
     };
@@ -129,7 +143,11 @@ pub fn build(config: &Config, options: BuildOptions) -> BuildReport {
     phase(&mut report, "render+write");
     match staging.publish() {
         Ok(()) => report.published = true,
-        Err(e) => report.diagnostics.push(Diagnostic::error(&config.out_dir, 0, format!("Ausgabe kann nicht veröffentlicht werden: {e}"))),
+        Err(e) => report.diagnostics.push(Diagnostic::error(
+            &config.out_dir,
+            0,
+            format!("Ausgabe kann nicht veröffentlicht werden: {e}"),
+        )),
     }
     phase(&mut report, "publish");
     finish(report)

@@ -86,8 +86,14 @@ fn load_config(args: &SiteArgs, out: Option<PathBuf>) -> Result<Config, Diagnost
     match site_root(args) {
         Some(root) => Config::load(&root, &overrides),
         None => {
-            let content = args.content.clone().unwrap_or_else(|| PathBuf::from("content"));
-            Ok(Config::defaults_for(content, out.unwrap_or_else(|| PathBuf::from("site"))))
+            let content = args
+                .content
+                .clone()
+                .unwrap_or_else(|| PathBuf::from("content"));
+            Ok(Config::defaults_for(
+                content,
+                out.unwrap_or_else(|| PathBuf::from("site")),
+            ))
         }
     }
 }
@@ -134,7 +140,10 @@ fn summary(report: &BuildReport, config: &Config, write: bool) -> String {
         } else {
             "Prüfung fehlgeschlagen"
         };
-        return format!("portal: {errors}, {warnings} in {} Dokumenten – {what} ({seconds} s).", report.documents);
+        return format!(
+            "portal: {errors}, {warnings} in {} Dokumenten – {what} ({seconds} s).",
+            report.documents
+        );
     }
     if write {
         format!(
@@ -145,6 +154,9 @@ fn summary(report: &BuildReport, config: &Config, write: bool) -> String {
             config.out_dir.display()
         )
     } else {
-        format!("portal check: {} Dokumente geprüft, keine Fehler, {warnings}, {seconds} s.", report.documents)
+        format!(
+            "portal check: {} Dokumente geprüft, keine Fehler, {warnings}, {seconds} s.",
+            report.documents
+        )
     }
 }

@@ -147,7 +147,9 @@ pub fn link(all: Vec<Document>, matcher: &NrMatcher) -> (Site, Vec<Diagnostic>) 
     let mut hidden_tops: BTreeSet<(String, String)> = BTreeSet::new();
     let mut ambiguous_tops: BTreeSet<(String, String)> = BTreeSet::new();
     for doc in all.iter().filter(|d| d.public) {
-        let Kind::Niederschrift(n) = &doc.kind else { continue };
+        let Kind::Niederschrift(n) = &doc.kind else {
+            continue;
+        };
         for t in n.tagesordnung.iter().filter(|t| !t.public) {
             hidden_tops.insert((n.nr.clone(), t.top.clone()));
             if n.tagesordnung.iter().any(|p| p.public && p.top == t.top) {
@@ -205,7 +207,12 @@ pub fn link(all: Vec<Document>, matcher: &NrMatcher) -> (Site, Vec<Diagnostic>) 
                 numbers.extend(v.ursprung.clone());
             }
             Kind::Niederschrift(n) => {
-                numbers.extend(n.tagesordnung.iter().filter(|t| t.public).filter_map(|t| t.vorlage.clone()));
+                numbers.extend(
+                    n.tagesordnung
+                        .iter()
+                        .filter(|t| t.public)
+                        .filter_map(|t| t.vorlage.clone()),
+                );
             }
             Kind::Anlage(_) => {}
         }
@@ -250,12 +257,10 @@ pub fn link(all: Vec<Document>, matcher: &NrMatcher) -> (Site, Vec<Diagnostic>) 
 
     // 4. Ursprung and Ergänzungen.
     for i in 0..vorlagen.len() {
-        let explicit = vorlagen[i]
-            .doc
-            .and_then(|d| match &documents[d].kind {
-                Kind::Vorlage(v) => v.ursprung.clone(),
-                _ => None,
-            });
+        let explicit = vorlagen[i].doc.and_then(|d| match &documents[d].kind {
+            Kind::Vorlage(v) => v.ursprung.clone(),
+            _ => None,
+        });
         let parent = explicit.or_else(|| matcher.parent(&vorlagen[i].nr));
         if let Some(p) = parent.and_then(|p| vorlage_by_nr.get(&p).copied()) {
             if p != i {
@@ -268,7 +273,8 @@ pub fn link(all: Vec<Document>, matcher: &NrMatcher) -> (Site, Vec<Diagnostic>) 
     // 5. Sitzungen and Gremien.
     let mut sitzung_ids: Vec<DocId> = sitzung_docs.values().copied().collect();
     sitzung_ids.sort_by(|a, b| {
-        (documents[*b].datum, &documents[*b].source.rel).cmp(&(documents[*a].datum, &documents[*a].source.rel))
+        (documents[*b].datum, &documents[*b].source.rel)
+            .cmp(&(documents[*a].datum, &documents[*a].source.rel))
     });
     let mut gremium_names: BTreeMap<String, Option<String>> = BTreeMap::new();
     for doc in &documents {
@@ -305,7 +311,9 @@ pub fn link(all: Vec<Document>, matcher: &NrMatcher) -> (Site, Vec<Diagnostic>) 
     let mut sitzungen: Vec<SitzungPage> = Vec::with_capacity(sitzung_ids.len());
     let mut sitzung_by_doc = HashMap::with_capacity(sitzung_ids.len());
     for doc_id in sitzung_ids {
-        let Kind::Niederschrift(n) = &documents[doc_id].kind else { continue };
+        let Kind::Niederschrift(n) = &documents[doc_id].kind else {
+            continue;
+        };
         let gremium = gremium_index[&n.gremium];
         gremien[gremium].sitzungen.push(sitzungen.len());
         sitzung_by_doc.insert(doc_id, sitzungen.len());
@@ -320,13 +328,18 @@ pub fn link(all: Vec<Document>, matcher: &NrMatcher) -> (Site, Vec<Diagnostic>) 
     // 6. Beratungsverlauf and mentions.
     for sitzung in &sitzungen {
         let doc = &documents[sitzung.doc];
-        let Kind::Niederschrift(n) = &doc.kind else { continue };
+        let Kind::Niederschrift(n) = &doc.kind else {
+            continue;
+        };
         for (top_index, top) in n.tagesordnung.iter().enumerate() {
             if !top.public {
                 continue;
             }
             if let Some(v) = top.vorlage.as_ref().and_then(|nr| vorlage_by_nr.get(nr)) {
-                vorlagen[*v].beratungen.push(TopRef { doc: sitzung.doc, top_index });
+                vorlagen[*v].beratungen.push(TopRef {
+                    doc: sitzung.doc,
+                    top_index,
+                });
             }
         }
     }
@@ -336,15 +349,22 @@ pub fn link(all: Vec<Document>, matcher: &NrMatcher) -> (Site, Vec<Diagnostic>) 
             _ => None,
         };
         let mut seen: BTreeSet<(usize, Option<usize>)> = BTreeSet::new();
-        let body = doc.scan.mentions.iter().map(|m| {
-            (&m.nr, m.section.map(|s| doc.scan.sections[s].top_index))
-        });
-        let front = doc.frontmatter_mentions.iter().map(|m| (&m.nr, m.top_index));
+        let body = doc
+            .scan
+            .mentions
+            .iter()
+            .map(|m| (&m.nr, m.section.map(|s| doc.scan.sections[s].top_index)));
+        let front = doc
+            .frontmatter_mentions
+            .iter()
+            .map(|m| (&m.nr, m.top_index));
         for (nr, top_index) in body.chain(front) {
             if Some(nr.as_str()) == own {
                 continue;
             }
-            let Some(&v) = vorlage_by_nr.get(nr) else { continue };
+            let Some(&v) = vorlage_by_nr.get(nr) else {
+                continue;
+            };
             // An agenda item's own Vorlage is already in the Beratungsverlauf.
             let is_beratung = top_index.is_some_and(|t| match &doc.kind {
                 Kind::Niederschrift(n) => n.tagesordnung[t].vorlage.as_deref() == Some(nr.as_str()),
@@ -353,7 +373,10 @@ pub fn link(all: Vec<Document>, matcher: &NrMatcher) -> (Site, Vec<Diagnostic>) 
             if is_beratung || !seen.insert((v, top_index)) {
                 continue;
             }
-            vorlagen[v].erwaehnungen.push(MentionRef { doc: doc_id, top_index });
+            vorlagen[v].erwaehnungen.push(MentionRef {
+                doc: doc_id,
+                top_index,
+            });
         }
     }
 
@@ -391,17 +414,32 @@ pub fn link(all: Vec<Document>, matcher: &NrMatcher) -> (Site, Vec<Diagnostic>) 
             );
             continue;
         };
-        let count = sibling_count.entry((parent_slug.clone(), a.top.clone())).or_insert(0);
+        let count = sibling_count
+            .entry((parent_slug.clone(), a.top.clone()))
+            .or_insert(0);
         *count += 1;
         let nummer = a.nummer.clone().unwrap_or_else(|| count.to_string());
         let slug = match &a.top {
-            Some(t) if top_index.is_some() => format!("{parent_slug}-top-{}-anlage-{}", slugify(t), slugify(&nummer)),
+            Some(t) if top_index.is_some() => format!(
+                "{parent_slug}-top-{}-anlage-{}",
+                slugify(t),
+                slugify(&nummer)
+            ),
             _ => format!("{parent_slug}-anlage-{}", slugify(&nummer)),
         };
         if let Some(&other) = anlage_slugs.get(&slug) {
             diagnostics.push(
-                Diagnostic::error(&doc.source.display, 1, format!("Die Anlage hat dieselbe Nummer wie {} (Adresse anlagen/{slug}/).", documents[other].source.display.display()))
-                    .with_hint("Geben Sie jeder Anlage desselben Dokuments (und TOPs) eine eigene `nummer`."),
+                Diagnostic::error(
+                    &doc.source.display,
+                    1,
+                    format!(
+                        "Die Anlage hat dieselbe Nummer wie {} (Adresse anlagen/{slug}/).",
+                        documents[other].source.display.display()
+                    ),
+                )
+                .with_hint(
+                    "Geben Sie jeder Anlage desselben Dokuments (und TOPs) eine eigene `nummer`.",
+                ),
             );
             continue;
         }
@@ -412,7 +450,13 @@ pub fn link(all: Vec<Document>, matcher: &NrMatcher) -> (Site, Vec<Diagnostic>) 
             Parent::Vorlage(v) => vorlagen[v].anlagen.push(index),
         }
         anlage_by_doc.insert(doc_id, index);
-        anlagen.push(AnlagePage { doc: doc_id, slug, parent, top_index, nummer });
+        anlagen.push(AnlagePage {
+            doc: doc_id,
+            slug,
+            parent,
+            top_index,
+            nummer,
+        });
     }
     let anlage_order = |a: &usize, b: &usize| {
         let (x, y) = (&anlagen[*a], &anlagen[*b]);
@@ -428,13 +472,18 @@ pub fn link(all: Vec<Document>, matcher: &NrMatcher) -> (Site, Vec<Diagnostic>) 
     // 8. Titles and dates of Vorlagen known only from other documents; stable orders.
     let date_of = |doc: DocId| documents[doc].datum;
     for v in &mut vorlagen {
-        v.beratungen.sort_by_key(|r| (date_of(r.doc), r.doc, r.top_index));
-        v.erwaehnungen.sort_by_key(|m| (date_of(m.doc), m.doc, m.top_index));
+        v.beratungen
+            .sort_by_key(|r| (date_of(r.doc), r.doc, r.top_index));
+        v.erwaehnungen
+            .sort_by_key(|m| (date_of(m.doc), m.doc, m.top_index));
         if v.doc.is_none() {
-            let from_agenda = v.beratungen.iter().find_map(|r| match &documents[r.doc].kind {
-                Kind::Niederschrift(n) => Some(n.tagesordnung[r.top_index].titel.clone()),
-                _ => None,
-            });
+            let from_agenda = v
+                .beratungen
+                .iter()
+                .find_map(|r| match &documents[r.doc].kind {
+                    Kind::Niederschrift(n) => Some(n.tagesordnung[r.top_index].titel.clone()),
+                    _ => None,
+                });
             v.titel = from_agenda.unwrap_or_else(|| format!("Vorlage {}", v.nr));
             v.datum = v
                 .beratungen
@@ -450,7 +499,9 @@ pub fn link(all: Vec<Document>, matcher: &NrMatcher) -> (Site, Vec<Diagnostic>) 
     let mut mitglieder: Vec<BTreeMap<usize, usize>> = vec![BTreeMap::new(); gremien.len()];
     for (si, sitzung) in sitzungen.iter().enumerate() {
         let doc = &documents[sitzung.doc];
-        let Kind::Niederschrift(n) = &doc.kind else { continue };
+        let Kind::Niederschrift(n) = &doc.kind else {
+            continue;
+        };
         let mut local: Vec<usize> = Vec::new();
         for (role, person) in n.persons() {
             let key = person.key();
@@ -464,7 +515,9 @@ pub fn link(all: Vec<Document>, matcher: &NrMatcher) -> (Site, Vec<Diagnostic>) 
                 });
                 personen.len() - 1
             });
-            personen[index].auftritte.push((si, role, person.funktion.clone()));
+            personen[index]
+                .auftritte
+                .push((si, role, person.funktion.clone()));
             if role == Role::Anwesend {
                 *mitglieder[sitzung.gremium].entry(index).or_insert(0) += 1;
             }
@@ -473,7 +526,10 @@ pub fn link(all: Vec<Document>, matcher: &NrMatcher) -> (Site, Vec<Diagnostic>) 
         for section in &doc.scan.sections {
             for &p in &section.named_persons {
                 if let Some(&person) = local.get(p) {
-                    let r = TopRef { doc: sitzung.doc, top_index: section.top_index };
+                    let r = TopRef {
+                        doc: sitzung.doc,
+                        top_index: section.top_index,
+                    };
                     if !personen[person].genannt.contains(&r) {
                         personen[person].genannt.push(r);
                     }
@@ -485,7 +541,11 @@ pub fn link(all: Vec<Document>, matcher: &NrMatcher) -> (Site, Vec<Diagnostic>) 
     let mut used: BTreeSet<String> = BTreeSet::new();
     for index in person_index.values() {
         let base = slugify(&personen[*index].name);
-        let base = if base.is_empty() { "person".to_string() } else { base };
+        let base = if base.is_empty() {
+            "person".to_string()
+        } else {
+            base
+        };
         let mut slug = base.clone();
         let mut n = 2;
         while !used.insert(slug.clone()) {
@@ -496,7 +556,10 @@ pub fn link(all: Vec<Document>, matcher: &NrMatcher) -> (Site, Vec<Diagnostic>) 
     }
     for (g, members) in mitglieder.into_iter().enumerate() {
         let mut list: Vec<(usize, usize)> = members.into_iter().collect();
-        list.sort_by(|a, b| b.1.cmp(&a.1).then_with(|| personen[a.0].name.cmp(&personen[b.0].name)));
+        list.sort_by(|a, b| {
+            b.1.cmp(&a.1)
+                .then_with(|| personen[a.0].name.cmp(&personen[b.0].name))
+        });
         gremien[g].mitglieder = list;
     }
 

@@ -76,7 +76,9 @@ pub fn discover(content_dir: &Path) -> (Vec<SourcePath>, Vec<Diagnostic>) {
                         0,
                         "Symbolischer Link zeigt aus dem Inhaltsordner hinaus.",
                     )
-                    .with_hint("Kopieren Sie die Datei in den Inhaltsordner oder entfernen Sie den Link."),
+                    .with_hint(
+                        "Kopieren Sie die Datei in den Inhaltsordner oder entfernen Sie den Link.",
+                    ),
                 );
                 continue;
             }
@@ -107,9 +109,8 @@ pub fn discover(content_dir: &Path) -> (Vec<SourcePath>, Vec<Diagnostic>) {
 
 /// Reads a file as UTF-8 text; a file that is not UTF-8 is an error naming the first bad line.
 pub fn read_text(source: &SourcePath) -> Result<String, Diagnostic> {
-    let bytes = std::fs::read(&source.path).map_err(|e| {
-        Diagnostic::error(&source.display, 0, format!("Datei nicht lesbar: {e}"))
-    })?;
+    let bytes = std::fs::read(&source.path)
+        .map_err(|e| Diagnostic::error(&source.display, 0, format!("Datei nicht lesbar: {e}")))?;
     String::from_utf8(bytes).map_err(|e| {
         let valid = e.utf8_error().valid_up_to();
         let bytes = e.as_bytes();

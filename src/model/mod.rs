@@ -94,7 +94,11 @@ impl Niederschrift {
             .map(|p| (Role::Anwesend, p))
             .chain(self.abwesend.iter().map(|p| (Role::Abwesend, p)))
             .chain(self.verwaltung.iter().map(|p| (Role::Verwaltung, p)))
-            .chain(self.schriftfuehrung.iter().map(|p| (Role::Schriftfuehrung, p)))
+            .chain(
+                self.schriftfuehrung
+                    .iter()
+                    .map(|p| (Role::Schriftfuehrung, p)),
+            )
     }
 }
 

@@ -55,6 +55,9 @@ mod tests {
         assert_eq!(slugify("Straße"), "strasse");
         assert_eq!(slugify("Café Zuflucht"), "cafe-zuflucht");
         assert_eq!(slugify("  -Grötzingen!! "), "groetzingen");
-        assert_eq!(slugify("OR-Grötzingen/2022-09-14"), "or-groetzingen-2022-09-14");
+        assert_eq!(
+            slugify("OR-Grötzingen/2022-09-14"),
+            "or-groetzingen-2022-09-14"
+        );
     }
 }

@@ -6,8 +6,8 @@ use crate::diagnostics::{suggest, Diagnostic};
 use crate::load::SourcePath;
 use crate::model::date::parse_time;
 use crate::model::{
-    Anlage, Beratung, Date, Document, FrontmatterMention, Kind, Niederschrift, Person, Source,
-    Top, Vorlage,
+    Anlage, Beratung, Date, Document, FrontmatterMention, Kind, Niederschrift, Person, Source, Top,
+    Vorlage,
 };
 
 use super::frontmatter::{self, SplitError};
@@ -175,7 +175,9 @@ pub fn parse_file(
             None
         }
         Some("vorlage") => parse_vorlage(&mut report, &raw, ctx).map(Kind::Vorlage),
-        Some("niederschrift") => parse_niederschrift(&mut report, &raw, ctx).map(Kind::Niederschrift),
+        Some("niederschrift") => {
+            parse_niederschrift(&mut report, &raw, ctx).map(Kind::Niederschrift)
+        }
         Some("anlage") => parse_anlage(&mut report, &raw, ctx, source).map(Kind::Anlage),
         Some(other) => {
             let line = report.key_line("typ");
@@ -188,7 +190,11 @@ pub fn parse_file(
         }
     };
     if titel.is_none() {
-        report.missing("titel", typ.as_deref().unwrap_or("…"), "Genehmigung der Niederschrift …");
+        report.missing(
+            "titel",
+            typ.as_deref().unwrap_or("…"),
+            "Genehmigung der Niederschrift …",
+        );
     }
     if raw.datum.is_none() {
         report.missing("datum", typ.as_deref().unwrap_or("…"), "2021-02-25");
@@ -216,7 +222,10 @@ pub fn parse_file(
     };
     let scan = markdown::scan(split.body, &tops, &surnames, &ctx.matcher);
     let line_of = |offset: usize| {
-        split.body_line + split.body[..offset.min(split.body.len())].matches('\n').count()
+        split.body_line
+            + split.body[..offset.min(split.body.len())]
+                .matches('\n')
+                .count()
     };
     for (offset, heading) in &scan.unmatched {
         report.warning(
@@ -228,15 +237,19 @@ pub fn parse_file(
     let mut frontmatter_mentions: Vec<FrontmatterMention> = ctx
         .matcher
         .find_all(&titel)
-        .map(|(_, nr)| FrontmatterMention { nr, top_index: None })
+        .map(|(_, nr)| FrontmatterMention {
+            nr,
+            top_index: None,
+        })
         .collect();
     if let Kind::Niederschrift(n) = &kind {
         for (i, top) in n.tagesordnung.iter().enumerate() {
-            frontmatter_mentions.extend(
-                ctx.matcher
-                    .find_all(&top.titel)
-                    .map(|(_, nr)| FrontmatterMention { nr, top_index: Some(i) }),
-            );
+            frontmatter_mentions.extend(ctx.matcher.find_all(&top.titel).map(|(_, nr)| {
+                FrontmatterMention {
+                    nr,
+                    top_index: Some(i),
+                }
+            }));
         }
     }
     let document = Document {
@@ -275,7 +288,9 @@ fn parse_date(report: &mut Report, value: &Option<Text>, key: &str) -> Option<Da
 }
 
 fn parse_status(report: &mut Report, value: &Option<Text>) -> Option<bool> {
-    let Some(value) = value else { return Some(true) };
+    let Some(value) = value else {
+        return Some(true);
+    };
     match public_word(value.as_str()) {
         Some(public) => Some(public),
         None => {
@@ -301,7 +316,13 @@ fn public_word(word: &str) -> Option<bool> {
     }
 }
 
-fn canonical_nr(report: &mut Report, ctx: &ParseContext, raw: &str, line: usize, key: &str) -> String {
+fn canonical_nr(
+    report: &mut Report,
+    ctx: &ParseContext,
+    raw: &str,
+    line: usize,
+    key: &str,
+) -> String {
     let nr = ctx.matcher.canonical(raw);
     if !ctx.matcher.is_nr(&nr) {
         report.warning(
@@ -393,7 +414,15 @@ fn parse_persons(report: &mut Report, list: &Option<Vec<PersonEntry>>, key: &str
 /// Plain-name entries (`schriftfuehrung: [Herr Rahn-Bergner]`) carry the Anrede in the name;
 /// split it off so that the person is the same as in the other lists.
 fn split_anrede(mut person: Person) -> Person {
-    const ANREDEN: &[&str] = &["Herr", "Herrn", "Frau", "Ratsherr", "Ratsfrau", "Stadtrat", "Stadträtin"];
+    const ANREDEN: &[&str] = &[
+        "Herr",
+        "Herrn",
+        "Frau",
+        "Ratsherr",
+        "Ratsfrau",
+        "Stadtrat",
+        "Stadträtin",
+    ];
     if person.anrede.is_none() {
         if let Some((first, rest)) = person.name.split_once(' ') {
             if ANREDEN.contains(&first) && !rest.trim().is_empty() {
@@ -416,7 +445,11 @@ fn parse_niederschrift(
     }
     let gremium = text(&raw.gremium);
     if gremium.is_none() {
-        report.missing("gremium", "niederschrift", "Ausschuss für Soziales, Integration und Demographie");
+        report.missing(
+            "gremium",
+            "niederschrift",
+            "Ausschuss für Soziales, Integration und Demographie",
+        );
     }
     let mut times = [None, None];
     for (slot, key, value) in [(0, "beginn", &raw.beginn), (1, "ende", &raw.ende)] {
@@ -425,7 +458,11 @@ fn parse_niederschrift(
                 Ok(t) => times[slot] = Some(t),
                 Err(message) => {
                     let line = report.key_line(key);
-                    report.error(line, format!("`{key}`: {message}."), "Schreiben Sie die Uhrzeit als `'17:00'` (in Anführungszeichen).");
+                    report.error(
+                        line,
+                        format!("`{key}`: {message}."),
+                        "Schreiben Sie die Uhrzeit als `'17:00'` (in Anführungszeichen).",
+                    );
                 }
             }
         }
@@ -437,7 +474,10 @@ fn parse_niederschrift(
         let (Some(top), Some(titel)) = (text(&item.top), text(&item.titel)) else {
             report.error(
                 line,
-                format!("`tagesordnung`, Eintrag {}: `top` und `titel` sind Pflicht.", i + 1),
+                format!(
+                    "`tagesordnung`, Eintrag {}: `top` und `titel` sind Pflicht.",
+                    i + 1
+                ),
                 "Jeder TOP braucht z. B. `- top: '5.1'` und `titel: …`.",
             );
             continue;
@@ -456,10 +496,20 @@ fn parse_niederschrift(
                 }
             },
         };
-        if tagesordnung.iter().any(|t| t.top == top && t.public == public) {
+        if tagesordnung
+            .iter()
+            .any(|t| t.top == top && t.public == public)
+        {
             report.error(
                 line,
-                format!("TOP {top} steht zweimal im {} Teil der Tagesordnung.", if public { "öffentlichen" } else { "nichtöffentlichen" }),
+                format!(
+                    "TOP {top} steht zweimal im {} Teil der Tagesordnung.",
+                    if public {
+                        "öffentlichen"
+                    } else {
+                        "nichtöffentlichen"
+                    }
+                ),
                 "Jede TOP-Nummer darf je Teil nur einmal vorkommen.",
             );
             continue;
@@ -520,15 +570,12 @@ fn parse_anlage(
             let target = dir.join(&d);
             match target.canonicalize() {
                 Ok(resolved) if resolved.starts_with(&ctx.content_root) && resolved.is_file() => {
-                    resolved
-                        .strip_prefix(&ctx.content_root)
-                        .ok()
-                        .map(|p| {
-                            p.components()
-                                .map(|c| c.as_os_str().to_string_lossy().into_owned())
-                                .collect::<Vec<_>>()
-                                .join("/")
-                        })
+                    resolved.strip_prefix(&ctx.content_root).ok().map(|p| {
+                        p.components()
+                            .map(|c| c.as_os_str().to_string_lossy().into_owned())
+                            .collect::<Vec<_>>()
+                            .join("/")
+                    })
                 }
                 Ok(resolved) if !resolved.starts_with(&ctx.content_root) => {
                     report.error(

@@ -144,16 +144,12 @@ pub fn scan(body: &str, tops: &[TopRef], surnames: &[String], matcher: &NrMatche
         let Some(token) = zu_token(&block.text) else {
             continue;
         };
-        let inside_excluded = scan
-            .excluded
-            .iter()
-            .any(|r| r.contains(&block.range.start));
-        let find = |public: bool| tops.iter().position(|t| t.public == public && t.top == token);
-        let matched = if inside_excluded {
-            None
-        } else {
-            find(true)
+        let inside_excluded = scan.excluded.iter().any(|r| r.contains(&block.range.start));
+        let find = |public: bool| {
+            tops.iter()
+                .position(|t| t.public == public && t.top == token)
         };
+        let matched = if inside_excluded { None } else { find(true) };
         match matched {
             Some(top_index) => {
                 let range = block.range.start..end;
@@ -177,7 +173,9 @@ pub fn scan(body: &str, tops: &[TopRef], surnames: &[String], matcher: &NrMatche
             // Already inside an excluded region.
             None if inside_excluded => {}
             None if find(false).is_some() => scan.excluded.push(block.range.start..end),
-            None => scan.unmatched.push((block.range.start, block.text.trim().to_string())),
+            None => scan
+                .unmatched
+                .push((block.range.start, block.text.trim().to_string())),
         }
     }
 
@@ -238,10 +236,7 @@ fn beschluss_and_vote(
     let mut beschluss = None;
     let mut vote = None;
     let mut start: Option<usize> = None;
-    for block in blocks[first..]
-        .iter()
-        .take_while(|b| b.range.start < end)
-    {
+    for block in blocks[first..].iter().take_while(|b| b.range.start < end) {
         let text = block.text.trim();
         let is_vote = text.starts_with("Abstimmungsergebnis");
         if let Some(s) = start {
@@ -322,10 +317,22 @@ mod tests {
 
     fn tops() -> Vec<TopRef<'static>> {
         vec![
-            TopRef { top: "1", public: true },
-            TopRef { top: "2", public: true },
-            TopRef { top: "2.1", public: true },
-            TopRef { top: "1", public: false },
+            TopRef {
+                top: "1",
+                public: true,
+            },
+            TopRef {
+                top: "2",
+                public: true,
+            },
+            TopRef {
+                top: "2.1",
+                public: true,
+            },
+            TopRef {
+                top: "1",
+                public: false,
+            },
         ]
     }
 
@@ -362,11 +369,21 @@ mod tests {
 
     #[test]
     fn section_of_a_non_public_item_is_excluded_anywhere() {
-        let body = "## zu 1 Offen\n\nText\n\n## zu N3 Geheim\n\nGeheimer Beschluss\n\n## zu 2 Offen\n";
+        let body =
+            "## zu 1 Offen\n\nText\n\n## zu N3 Geheim\n\nGeheimer Beschluss\n\n## zu 2 Offen\n";
         let tops = vec![
-            TopRef { top: "1", public: true },
-            TopRef { top: "2", public: true },
-            TopRef { top: "N3", public: false },
+            TopRef {
+                top: "1",
+                public: true,
+            },
+            TopRef {
+                top: "2",
+                public: true,
+            },
+            TopRef {
+                top: "N3",
+                public: false,
+            },
         ];
         let scan = scan(body, &tops, &[], &matcher());
         assert_eq!(scan.sections.len(), 2);

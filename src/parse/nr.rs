@@ -30,7 +30,10 @@ impl NrMatcher {
     }
 
     /// Every Vorlage-Nr in `text`: its byte range and its canonical spelling.
-    pub fn find_all<'a>(&'a self, text: &'a str) -> impl Iterator<Item = (Range<usize>, String)> + 'a {
+    pub fn find_all<'a>(
+        &'a self,
+        text: &'a str,
+    ) -> impl Iterator<Item = (Range<usize>, String)> + 'a {
         self.pattern
             .find_iter(text)
             .map(|m| (m.range(), self.canonical(m.as_str())))

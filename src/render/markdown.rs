@@ -25,7 +25,10 @@ pub struct Linker<'a> {
 impl Linker<'_> {
     pub fn vorlage_href(&self, nr: &str) -> Option<String> {
         let index = *self.site.vorlage_by_nr.get(nr)?;
-        Some(format!("{}vorlagen/{}/", self.root, self.site.vorlagen[index].slug))
+        Some(format!(
+            "{}vorlagen/{}/",
+            self.root, self.site.vorlagen[index].slug
+        ))
     }
 
     /// Escapes `text` for HTML and links every Vorlage-Nr that has a page.
@@ -36,7 +39,9 @@ impl Linker<'_> {
             if Some(nr.as_str()) == self.own_nr {
                 continue;
             }
-            let Some(href) = self.vorlage_href(&nr) else { continue };
+            let Some(href) = self.vorlage_href(&nr) else {
+                continue;
+            };
             escape_into(&mut out, &text[last..range.start]);
             out.push_str("<a href=\"");
             escape_into(&mut out, &href);
@@ -112,8 +117,7 @@ fn is_safe_url(url: &str) -> bool {
         Some(colon) => {
             // A colon after a slash, `?` or `#` is part of a relative path, not a scheme.
             let before = &lower[..colon];
-            before.contains(['/', '?', '#'])
-                || ["http", "https", "mailto"].contains(&before)
+            before.contains(['/', '?', '#']) || ["http", "https", "mailto"].contains(&before)
         }
     }
 }
@@ -142,8 +146,11 @@ pub fn render(markdown: &str, linker: &Linker, opts: &BodyOptions) -> String {
                 continue;
             }
             Event::End(TagEnd::Heading(_)) => {
-                let Some((level, inner, text)) = heading.take() else { continue };
-                let new_level = heading_level((i16::from(level_number(level)) + shift).clamp(1, 6) as u8);
+                let Some((level, inner, text)) = heading.take() else {
+                    continue;
+                };
+                let new_level =
+                    heading_level((i16::from(level_number(level)) + shift).clamp(1, 6) as u8);
                 let section = opts.sections.as_ref().and_then(|s| {
                     let token = zu_token(&text)?;
                     s.tops.iter().find(|(top, _, _)| top == token)
@@ -169,7 +176,8 @@ pub fn render(markdown: &str, linker: &Linker, opts: &BodyOptions) -> String {
                 }
                 continue;
             }
-            Event::Start(Tag::Link { ref dest_url, .. }) | Event::Start(Tag::Image { ref dest_url, .. }) => {
+            Event::Start(Tag::Link { ref dest_url, .. })
+            | Event::Start(Tag::Image { ref dest_url, .. }) => {
                 if !is_safe_url(dest_url) {
                     needs_sanitising = true;
                 }
@@ -237,7 +245,11 @@ pub fn render(markdown: &str, linker: &Linker, opts: &BodyOptions) -> String {
 
 fn unique_id(used: &mut HashSet<String>, text: &str) -> String {
     let base = slugify(text);
-    let base = if base.is_empty() { "abschnitt".to_string() } else { base };
+    let base = if base.is_empty() {
+        "abschnitt".to_string()
+    } else {
+        base
+    };
     let mut id = base.clone();
     let mut n = 2;
     while !used.insert(id.clone()) {
@@ -257,10 +269,43 @@ pub fn sanitise(html: &str) -> String {
             let mut b = ammonia::Builder::default();
             b.tags(
                 [
-                    "a", "abbr", "b", "blockquote", "br", "caption", "code", "del", "div", "em",
-                    "h1", "h2", "h3", "h4", "h5", "h6", "hr", "i", "li", "ol", "p", "pre", "s",
-                    "small", "strong", "sub", "sup", "table", "tbody", "td", "tfoot", "th",
-                    "thead", "tr", "u", "ul", "img",
+                    "a",
+                    "abbr",
+                    "b",
+                    "blockquote",
+                    "br",
+                    "caption",
+                    "code",
+                    "del",
+                    "div",
+                    "em",
+                    "h1",
+                    "h2",
+                    "h3",
+                    "h4",
+                    "h5",
+                    "h6",
+                    "hr",
+                    "i",
+                    "li",
+                    "ol",
+                    "p",
+                    "pre",
+                    "s",
+                    "small",
+                    "strong",
+                    "sub",
+                    "sup",
+                    "table",
+                    "tbody",
+                    "td",
+                    "tfoot",
+                    "th",
+                    "thead",
+                    "tr",
+                    "u",
+                    "ul",
+                    "img",
                 ]
                 .into_iter()
                 .collect(),

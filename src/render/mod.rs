@@ -53,7 +53,11 @@ impl<'a> RenderContext<'a> {
     }
 
     pub fn report_io(&self, file: &Path, e: &std::io::Error) {
-        self.push(Diagnostic::error(file, 0, format!("Datei nicht lesbar: {e}")));
+        self.push(Diagnostic::error(
+            file,
+            0,
+            format!("Datei nicht lesbar: {e}"),
+        ));
     }
 
     fn push(&self, d: Diagnostic) {
@@ -81,7 +85,11 @@ pub fn url_path(url: &str) -> String {
 
 /// Renders and writes every page, the theme's static files, the site's `static/` folder
 /// and the original files of Anlagen. Returns the number of pages and of all files written.
-pub fn render_site(rc: &RenderContext, tera: &Tera, staging: &Staging) -> Result<(usize, usize), Vec<Diagnostic>> {
+pub fn render_site(
+    rc: &RenderContext,
+    tera: &Tera,
+    staging: &Staging,
+) -> Result<(usize, usize), Vec<Diagnostic>> {
     let lists = pages::Lists::new(rc.site);
     let jobs = lists.jobs(rc.site);
     let written: usize = jobs
@@ -128,7 +136,11 @@ pub fn render_site(rc: &RenderContext, tera: &Tera, staging: &Staging) -> Result
     let mut files = written;
     files += copy_static(rc, staging);
     files += copy_dateien(rc, staging);
-    let errors = rc.errors.lock().map(|mut e| std::mem::take(&mut *e)).unwrap_or_default();
+    let errors = rc
+        .errors
+        .lock()
+        .map(|mut e| std::mem::take(&mut *e))
+        .unwrap_or_default();
     if errors.is_empty() {
         Ok((written, files))
     } else {
@@ -141,31 +153,52 @@ fn copy_static(rc: &RenderContext, staging: &Staging) -> usize {
     for (name, bytes) in templates::BUILTIN_STATIC {
         match staging.write(&format!("static/{name}"), bytes) {
             Ok(()) => count += 1,
-            Err(e) => rc.push(Diagnostic::error(*name, 0, format!("Schreiben fehlgeschlagen: {e}"))),
+            Err(e) => rc.push(Diagnostic::error(
+                *name,
+                0,
+                format!("Schreiben fehlgeschlagen: {e}"),
+            )),
         }
     }
-    let Some(root) = &rc.config.root else { return count };
+    let Some(root) = &rc.config.root else {
+        return count;
+    };
     let dir = root.join("static");
     if !dir.is_dir() {
         return count;
     }
     let canonical = dir.canonicalize().unwrap_or_else(|_| dir.clone());
-    for entry in walkdir::WalkDir::new(&dir).follow_links(true).sort_by_file_name() {
+    for entry in walkdir::WalkDir::new(&dir)
+        .follow_links(true)
+        .sort_by_file_name()
+    {
         let entry = match entry {
             Ok(e) => e,
             Err(e) => {
-                rc.push(Diagnostic::error(&dir, 0, format!("static/ nicht lesbar: {e}")));
+                rc.push(Diagnostic::error(
+                    &dir,
+                    0,
+                    format!("static/ nicht lesbar: {e}"),
+                ));
                 continue;
             }
         };
         if !entry.file_type().is_file() {
             continue;
         }
-        let inside = entry.path().canonicalize().map(|p| p.starts_with(&canonical)).unwrap_or(false);
+        let inside = entry
+            .path()
+            .canonicalize()
+            .map(|p| p.starts_with(&canonical))
+            .unwrap_or(false);
         if !inside {
             rc.push(
-                Diagnostic::error(entry.path(), 0, "Symbolischer Link zeigt aus static/ hinaus.")
-                    .with_hint("Kopieren Sie die Datei nach static/ oder entfernen Sie den Link."),
+                Diagnostic::error(
+                    entry.path(),
+                    0,
+                    "Symbolischer Link zeigt aus static/ hinaus.",
+                )
+                .with_hint("Kopieren Sie die Datei nach static/ oder entfernen Sie den Link."),
             );
             continue;
         }
@@ -179,7 +212,11 @@ fn copy_static(rc: &RenderContext, staging: &Staging) -> usize {
             .join("/");
         match staging.copy(entry.path(), &format!("static/{rel}")) {
             Ok(()) => count += 1,
-            Err(e) => rc.push(Diagnostic::error(entry.path(), 0, format!("Kopieren fehlgeschlagen: {e}"))),
+            Err(e) => rc.push(Diagnostic::error(
+                entry.path(),
+                0,
+                format!("Kopieren fehlgeschlagen: {e}"),
+            )),
         }
     }
     count
@@ -189,12 +226,21 @@ fn copy_dateien(rc: &RenderContext, staging: &Staging) -> usize {
     let mut count = 0;
     for a in &rc.site.anlagen {
         let doc = &rc.site.documents[a.doc];
-        let Kind::Anlage(anlage) = &doc.kind else { continue };
+        let Kind::Anlage(anlage) = &doc.kind else {
+            continue;
+        };
         let Some(datei) = &anlage.datei else { continue };
         let name = datei.rsplit('/').next().unwrap_or(datei);
-        match staging.copy(&rc.config.content_dir.join(datei), &format!("anlagen/{}/{name}", a.slug)) {
+        match staging.copy(
+            &rc.config.content_dir.join(datei),
+            &format!("anlagen/{}/{name}", a.slug),
+        ) {
             Ok(()) => count += 1,
-            Err(e) => rc.push(Diagnostic::error(&doc.source.display, 0, format!("`datei` {datei} kann nicht kopiert werden: {e}"))),
+            Err(e) => rc.push(Diagnostic::error(
+                &doc.source.display,
+                0,
+                format!("`datei` {datei} kann nicht kopiert werden: {e}"),
+            )),
         }
     }
     count

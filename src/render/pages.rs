@@ -54,7 +54,10 @@ impl Lists {
         }
         let mut vorlagen_by_year: BTreeMap<Option<i32>, Vec<usize>> = BTreeMap::new();
         for (i, v) in site.vorlagen.iter().enumerate() {
-            vorlagen_by_year.entry(v.datum.map(|d| d.year)).or_default().push(i);
+            vorlagen_by_year
+                .entry(v.datum.map(|d| d.year))
+                .or_default()
+                .push(i);
         }
         for list in vorlagen_by_year.values_mut() {
             list.sort_by(|a, b| {
@@ -63,7 +66,9 @@ impl Lists {
             });
         }
         let mut personen_sorted: Vec<usize> = (0..site.personen.len()).collect();
-        personen_sorted.sort_by(|a, b| sort_name(&site.personen[*a].name).cmp(&sort_name(&site.personen[*b].name)));
+        personen_sorted.sort_by(|a, b| {
+            sort_name(&site.personen[*a].name).cmp(&sort_name(&site.personen[*b].name))
+        });
         Lists {
             sitzungen_by_year,
             vorlagen_by_year,
@@ -72,8 +77,18 @@ impl Lists {
     }
 
     pub fn jobs(&self, site: &Site) -> Vec<Job> {
-        let mut jobs = vec![Job::Index, Job::Sitzungen, Job::Vorlagen, Job::Gremien, Job::NotFound];
-        jobs.extend(self.sitzungen_by_year.keys().map(|y| Job::SitzungenJahr(*y)));
+        let mut jobs = vec![
+            Job::Index,
+            Job::Sitzungen,
+            Job::Vorlagen,
+            Job::Gremien,
+            Job::NotFound,
+        ];
+        jobs.extend(
+            self.sitzungen_by_year
+                .keys()
+                .map(|y| Job::SitzungenJahr(*y)),
+        );
         jobs.extend((0..site.sitzungen.len()).map(Job::Sitzung));
         for (year, list) in &self.vorlagen_by_year {
             let pages = list.len().div_ceil(PAGE_SIZE).max(1);
@@ -97,7 +112,8 @@ fn sort_name(name: &str) -> String {
 }
 
 fn year_key(year: Option<i32>) -> String {
-    year.map(|y| y.to_string()).unwrap_or_else(|| "ohne-datum".to_string())
+    year.map(|y| y.to_string())
+        .unwrap_or_else(|| "ohne-datum".to_string())
 }
 
 fn paged(base: &str, page: usize) -> String {
@@ -139,10 +155,19 @@ pub fn context(rc: &RenderContext, lists: &Lists, job: &Job, path: &str) -> (&'s
         Job::NotFound => rc.base_path.clone(),
         _ => root_for(path),
     };
-    let b = Builder { rc, site: rc.site, root: &root };
+    let b = Builder {
+        rc,
+        site: rc.site,
+        root: &root,
+    };
     let (template, title, crumbs, mut page) = match job {
         Job::Index => ("index.html", rc.config.title.clone(), vec![], b.index()),
-        Job::Sitzungen => ("sitzungen.html", "Sitzungen".into(), vec![], b.sitzungen(lists)),
+        Job::Sitzungen => (
+            "sitzungen.html",
+            "Sitzungen".into(),
+            vec![],
+            b.sitzungen(lists),
+        ),
         Job::SitzungenJahr(y) => (
             "sitzungen_jahr.html",
             format!("Sitzungen {y}"),
@@ -155,15 +180,34 @@ pub fn context(rc: &RenderContext, lists: &Lists, job: &Job, path: &str) -> (&'s
             (
                 "sitzung.html",
                 title,
-                vec![b.crumb("Sitzungen", "sitzungen/"), b.crumb(&year.to_string(), &format!("sitzungen/jahr/{year}/"))],
+                vec![
+                    b.crumb("Sitzungen", "sitzungen/"),
+                    b.crumb(&year.to_string(), &format!("sitzungen/jahr/{year}/")),
+                ],
                 value,
             )
         }
-        Job::Vorlagen => ("vorlagen.html", "Vorlagen".into(), vec![], b.vorlagen(lists)),
+        Job::Vorlagen => (
+            "vorlagen.html",
+            "Vorlagen".into(),
+            vec![],
+            b.vorlagen(lists),
+        ),
         Job::VorlagenJahr(y, p) => {
-            let label = y.map(|y| y.to_string()).unwrap_or_else(|| "ohne Datum".into());
-            let title = if *p > 1 { format!("Vorlagen {label}, Seite {p}") } else { format!("Vorlagen {label}") };
-            ("vorlagen_jahr.html", title, vec![b.crumb("Vorlagen", "vorlagen/")], b.vorlagen_jahr(lists, *y, *p))
+            let label = y
+                .map(|y| y.to_string())
+                .unwrap_or_else(|| "ohne Datum".into());
+            let title = if *p > 1 {
+                format!("Vorlagen {label}, Seite {p}")
+            } else {
+                format!("Vorlagen {label}")
+            };
+            (
+                "vorlagen_jahr.html",
+                title,
+                vec![b.crumb("Vorlagen", "vorlagen/")],
+                b.vorlagen_jahr(lists, *y, *p),
+            )
         }
         Job::Vorlage(i) => {
             let v = &rc.site.vorlagen[*i];
@@ -173,23 +217,51 @@ pub fn context(rc: &RenderContext, lists: &Lists, job: &Job, path: &str) -> (&'s
                 format!("Vorlage {}", v.nr),
                 vec![
                     b.crumb("Vorlagen", "vorlagen/"),
-                    b.crumb(&year.map(|y| y.to_string()).unwrap_or_else(|| "ohne Datum".into()), &format!("vorlagen/jahr/{}/", year_key(year))),
+                    b.crumb(
+                        &year
+                            .map(|y| y.to_string())
+                            .unwrap_or_else(|| "ohne Datum".into()),
+                        &format!("vorlagen/jahr/{}/", year_key(year)),
+                    ),
                 ],
                 b.vorlage(*i),
             )
         }
         Job::Anlage(i) => {
             let (crumbs, value) = b.anlage(*i);
-            ("anlage.html", rc.site.documents[rc.site.anlagen[*i].doc].titel.clone(), crumbs, value)
+            (
+                "anlage.html",
+                rc.site.documents[rc.site.anlagen[*i].doc].titel.clone(),
+                crumbs,
+                value,
+            )
         }
         Job::Gremien => ("gremien.html", "Gremien".into(), vec![], b.gremien()),
-        Job::Gremium(i) => ("gremium.html", rc.site.gremien[*i].name.clone(), vec![b.crumb("Gremien", "gremien/")], b.gremium(*i)),
+        Job::Gremium(i) => (
+            "gremium.html",
+            rc.site.gremien[*i].name.clone(),
+            vec![b.crumb("Gremien", "gremien/")],
+            b.gremium(*i),
+        ),
         Job::Personen(p) => {
-            let title = if *p > 1 { format!("Personen, Seite {p}") } else { "Personen".into() };
-            let crumbs = if *p > 1 { vec![b.crumb("Personen", "personen/")] } else { vec![] };
+            let title = if *p > 1 {
+                format!("Personen, Seite {p}")
+            } else {
+                "Personen".into()
+            };
+            let crumbs = if *p > 1 {
+                vec![b.crumb("Personen", "personen/")]
+            } else {
+                vec![]
+            };
             ("personen.html", title, crumbs, b.personen(lists, *p))
         }
-        Job::Person(i) => ("person.html", rc.site.personen[*i].name.clone(), vec![b.crumb("Personen", "personen/")], b.person(*i)),
+        Job::Person(i) => (
+            "person.html",
+            rc.site.personen[*i].name.clone(),
+            vec![b.crumb("Personen", "personen/")],
+            b.person(*i),
+        ),
         Job::NotFound => ("404.html", "Seite nicht gefunden".into(), vec![], json!({})),
     };
     let mut breadcrumbs = vec![b.crumb("Startseite", "")];
@@ -200,7 +272,14 @@ pub fn context(rc: &RenderContext, lists: &Lists, job: &Job, path: &str) -> (&'s
         map.insert("title".into(), json!(title));
         map.insert("path".into(), json!(path));
         map.insert("canonical".into(), json!(canonical));
-        map.insert("breadcrumbs".into(), if is_index { json!([]) } else { json!(breadcrumbs) });
+        map.insert(
+            "breadcrumbs".into(),
+            if is_index {
+                json!([])
+            } else {
+                json!(breadcrumbs)
+            },
+        );
     }
     let value = json!({
         "site": {
@@ -222,7 +301,9 @@ struct Builder<'a> {
 
 fn date_value(d: Option<Date>) -> Value {
     match d {
-        Some(d) => json!({ "iso": d.iso(), "kurz": d.german(), "lang": d.german_long(), "wochentag": d.german_with_weekday() }),
+        Some(d) => {
+            json!({ "iso": d.iso(), "kurz": d.german(), "lang": d.german_long(), "wochentag": d.german_with_weekday() })
+        }
         None => Value::Null,
     }
 }
@@ -235,7 +316,10 @@ fn agenda_anchor(top: &str, public: bool) -> String {
     if public {
         format!("tagesordnung-top-{}", crate::model::slug::slugify(top))
     } else {
-        format!("tagesordnung-nichtoeffentlich-{}", crate::model::slug::slugify(top))
+        format!(
+            "tagesordnung-nichtoeffentlich-{}",
+            crate::model::slug::slugify(top)
+        )
     }
 }
 
@@ -249,7 +333,12 @@ impl Builder<'_> {
     }
 
     fn linker<'b>(&'b self, own_nr: Option<&'b str>) -> Linker<'b> {
-        Linker { site: self.site, matcher: self.rc.matcher, root: self.root, own_nr }
+        Linker {
+            site: self.site,
+            matcher: self.rc.matcher,
+            root: self.root,
+            own_nr,
+        }
     }
 
     fn sitzung_link(&self, i: usize) -> Value {
@@ -282,7 +371,10 @@ impl Builder<'_> {
         let a: &AnlagePage = &self.site.anlagen[i];
         let doc = &self.site.documents[a.doc];
         let top = match (a.parent, a.top_index) {
-            (Parent::Sitzung(s), Some(t)) => self.site.niederschrift(s).map(|n| n.tagesordnung[t].top.clone()),
+            (Parent::Sitzung(s), Some(t)) => self
+                .site
+                .niederschrift(s)
+                .map(|n| n.tagesordnung[t].top.clone()),
             _ => None,
         };
         json!({
@@ -349,14 +441,24 @@ impl Builder<'_> {
     }
 
     fn index(&self) -> Value {
-        let latest_sitzungen: Vec<Value> = (0..self.site.sitzungen.len().min(8)).map(|i| self.sitzung_link(i)).collect();
-        let mut with_text: Vec<usize> = (0..self.site.vorlagen.len()).filter(|i| self.site.vorlagen[*i].doc.is_some()).collect();
+        let latest_sitzungen: Vec<Value> = (0..self.site.sitzungen.len().min(8))
+            .map(|i| self.sitzung_link(i))
+            .collect();
+        let mut with_text: Vec<usize> = (0..self.site.vorlagen.len())
+            .filter(|i| self.site.vorlagen[*i].doc.is_some())
+            .collect();
         with_text.sort_by(|a, b| {
             let (x, y) = (&self.site.vorlagen[*a], &self.site.vorlagen[*b]);
             (y.datum, &y.nr).cmp(&(x.datum, &x.nr))
         });
-        let latest_vorlagen: Vec<Value> = with_text.into_iter().take(8).map(|i| self.vorlage_link(i)).collect();
-        let gremien: Vec<Value> = (0..self.site.gremien.len()).map(|i| self.gremium_link(i)).collect();
+        let latest_vorlagen: Vec<Value> = with_text
+            .into_iter()
+            .take(8)
+            .map(|i| self.vorlage_link(i))
+            .collect();
+        let gremien: Vec<Value> = (0..self.site.gremien.len())
+            .map(|i| self.gremium_link(i))
+            .collect();
         json!({
             "sitzungen": latest_sitzungen,
             "vorlagen": latest_vorlagen,
@@ -377,12 +479,18 @@ impl Builder<'_> {
             .rev()
             .map(|(y, l)| json!({ "jahr": y, "anzahl": l.len(), "href": self.href(&format!("sitzungen/jahr/{y}/")) }))
             .collect();
-        let latest: Vec<Value> = (0..self.site.sitzungen.len().min(20)).map(|i| self.sitzung_link(i)).collect();
+        let latest: Vec<Value> = (0..self.site.sitzungen.len().min(20))
+            .map(|i| self.sitzung_link(i))
+            .collect();
         json!({ "jahre": years, "neueste": latest })
     }
 
     fn sitzungen_jahr(&self, lists: &Lists, year: i32) -> Value {
-        let list = lists.sitzungen_by_year.get(&year).cloned().unwrap_or_default();
+        let list = lists
+            .sitzungen_by_year
+            .get(&year)
+            .cloned()
+            .unwrap_or_default();
         let years: Vec<Value> = lists
             .sitzungen_by_year
             .keys()
@@ -409,7 +517,9 @@ impl Builder<'_> {
     fn sitzung(&self, i: usize) -> (String, Value) {
         let s = &self.site.sitzungen[i];
         let doc = &self.site.documents[s.doc];
-        let Kind::Niederschrift(n) = &doc.kind else { return (doc.titel.clone(), json!({})) };
+        let Kind::Niederschrift(n) = &doc.kind else {
+            return (doc.titel.clone(), json!({}));
+        };
         let linker = self.linker(None);
         let section_of = |t: usize| doc.scan.sections.iter().find(|sec| sec.top_index == t);
         let anlagen_of = |t: Option<usize>| -> Vec<Value> {
@@ -450,7 +560,13 @@ impl Builder<'_> {
             .tagesordnung
             .iter()
             .filter(|t| t.public)
-            .map(|t| (t.top.clone(), top_anchor(&t.top), agenda_anchor(&t.top, true)))
+            .map(|t| {
+                (
+                    t.top.clone(),
+                    top_anchor(&t.top),
+                    agenda_anchor(&t.top, true),
+                )
+            })
             .collect();
         let protokoll_html = self.body(
             s.doc,
@@ -458,10 +574,20 @@ impl Builder<'_> {
             &BodyOptions {
                 base_level: 3,
                 sections: Some(SectionAnchors { tops: &anchors }),
-                reserved_ids: &["inhalt", "kopfdaten", "anwesenheit", "tagesordnung", "protokoll", "anlagen", "quellen"],
+                reserved_ids: &[
+                    "inhalt",
+                    "kopfdaten",
+                    "anwesenheit",
+                    "tagesordnung",
+                    "protokoll",
+                    "anlagen",
+                    "quellen",
+                ],
             },
         );
-        let persons = |list: &[Person], role: Role| -> Vec<Value> { list.iter().map(|p| self.person_value(p, role)).collect() };
+        let persons = |list: &[Person], role: Role| -> Vec<Value> {
+            list.iter().map(|p| self.person_value(p, role)).collect()
+        };
         let value = json!({
             "nr": n.nr,
             "titel": doc.titel,
@@ -502,7 +628,11 @@ impl Builder<'_> {
     }
 
     fn vorlagen_jahr(&self, lists: &Lists, year: Option<i32>, page: usize) -> Value {
-        let list = lists.vorlagen_by_year.get(&year).cloned().unwrap_or_default();
+        let list = lists
+            .vorlagen_by_year
+            .get(&year)
+            .cloned()
+            .unwrap_or_default();
         let pages = list.len().div_ceil(PAGE_SIZE).max(1);
         let base = format!("vorlagen/jahr/{}/", year_key(year));
         let rows: Vec<Value> = list
@@ -600,7 +730,25 @@ impl Builder<'_> {
             })
             .unwrap_or_default();
         let body_html = v.doc.map(|d| {
-            self.body(d, Some(&v.nr), &BodyOptions { base_level: 3, sections: None, reserved_ids: &["inhalt", "stammdaten", "text", "beratungsfolge", "beratungsverlauf", "anlagen", "ergaenzungen", "erwaehnungen", "quellen"] })
+            self.body(
+                d,
+                Some(&v.nr),
+                &BodyOptions {
+                    base_level: 3,
+                    sections: None,
+                    reserved_ids: &[
+                        "inhalt",
+                        "stammdaten",
+                        "text",
+                        "beratungsfolge",
+                        "beratungsverlauf",
+                        "anlagen",
+                        "ergaenzungen",
+                        "erwaehnungen",
+                        "quellen",
+                    ],
+                },
+            )
         });
         json!({
             "nr": v.nr,
@@ -638,7 +786,10 @@ impl Builder<'_> {
                 let label = format!("Sitzung {}", link["nr"].as_str().unwrap_or_default());
                 (
                     json!({ "typ": "Sitzung", "titel": link["titel"], "nr": link["nr"], "href": sitzung_href, "datum": link["datum"] }),
-                    vec![self.crumb("Sitzungen", "sitzungen/"), json!({ "title": label, "href": link["href"] })],
+                    vec![
+                        self.crumb("Sitzungen", "sitzungen/"),
+                        json!({ "title": label, "href": link["href"] }),
+                    ],
                     top,
                 )
             }
@@ -647,7 +798,10 @@ impl Builder<'_> {
                 let label = format!("Vorlage {}", link["nr"].as_str().unwrap_or_default());
                 (
                     json!({ "typ": "Vorlage", "titel": link["titel"], "nr": link["nr"], "href": link["href"], "datum": link["datum"] }),
-                    vec![self.crumb("Vorlagen", "vorlagen/"), json!({ "title": label, "href": link["href"] })],
+                    vec![
+                        self.crumb("Vorlagen", "vorlagen/"),
+                        json!({ "title": label, "href": link["href"] }),
+                    ],
                     None,
                 )
             }
@@ -660,7 +814,15 @@ impl Builder<'_> {
             }),
             _ => None,
         };
-        let body_html = self.body(a.doc, None, &BodyOptions { base_level: 2, sections: None, reserved_ids: &["inhalt", "text", "datei", "quellen"] });
+        let body_html = self.body(
+            a.doc,
+            None,
+            &BodyOptions {
+                base_level: 2,
+                sections: None,
+                reserved_ids: &["inhalt", "text", "datei", "quellen"],
+            },
+        );
         let value = json!({
             "titel": doc.titel,
             "datum": date_value(Some(doc.datum)),
@@ -694,9 +856,16 @@ impl Builder<'_> {
         let mut by_year: BTreeMap<i32, Vec<Value>> = BTreeMap::new();
         for si in &g.sitzungen {
             let year = self.site.documents[self.site.sitzungen[*si].doc].datum.year;
-            by_year.entry(year).or_default().push(self.sitzung_link(*si));
+            by_year
+                .entry(year)
+                .or_default()
+                .push(self.sitzung_link(*si));
         }
-        let jahre: Vec<Value> = by_year.into_iter().rev().map(|(y, s)| json!({ "jahr": y, "sitzungen": s })).collect();
+        let jahre: Vec<Value> = by_year
+            .into_iter()
+            .rev()
+            .map(|(y, s)| json!({ "jahr": y, "sitzungen": s }))
+            .collect();
         let mitglieder: Vec<Value> = g
             .mitglieder
             .iter()

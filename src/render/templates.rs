@@ -12,21 +12,37 @@ pub const BUILTIN_TEMPLATES: &[(&str, &str)] = &[
     ("macros.html", include_str!("../../templates/macros.html")),
     ("index.html", include_str!("../../templates/index.html")),
     ("sitzung.html", include_str!("../../templates/sitzung.html")),
-    ("sitzungen.html", include_str!("../../templates/sitzungen.html")),
-    ("sitzungen_jahr.html", include_str!("../../templates/sitzungen_jahr.html")),
+    (
+        "sitzungen.html",
+        include_str!("../../templates/sitzungen.html"),
+    ),
+    (
+        "sitzungen_jahr.html",
+        include_str!("../../templates/sitzungen_jahr.html"),
+    ),
     ("vorlage.html", include_str!("../../templates/vorlage.html")),
-    ("vorlagen.html", include_str!("../../templates/vorlagen.html")),
-    ("vorlagen_jahr.html", include_str!("../../templates/vorlagen_jahr.html")),
+    (
+        "vorlagen.html",
+        include_str!("../../templates/vorlagen.html"),
+    ),
+    (
+        "vorlagen_jahr.html",
+        include_str!("../../templates/vorlagen_jahr.html"),
+    ),
     ("anlage.html", include_str!("../../templates/anlage.html")),
     ("gremium.html", include_str!("../../templates/gremium.html")),
     ("gremien.html", include_str!("../../templates/gremien.html")),
     ("person.html", include_str!("../../templates/person.html")),
-    ("personen.html", include_str!("../../templates/personen.html")),
+    (
+        "personen.html",
+        include_str!("../../templates/personen.html"),
+    ),
     ("404.html", include_str!("../../templates/404.html")),
 ];
 
 /// Static files of the built-in theme (the repository's `static/` folder).
-pub const BUILTIN_STATIC: &[(&str, &[u8])] = &[("style.css", include_bytes!("../../static/style.css"))];
+pub const BUILTIN_STATIC: &[(&str, &[u8])] =
+    &[("style.css", include_bytes!("../../static/style.css"))];
 
 /// Loads the built-in templates, replacing each by `<root>/templates/<name>` where the site
 /// has one. Extra templates of the site (partials) are loaded too.
@@ -60,11 +76,18 @@ pub fn load(root: Option<&Path>) -> Result<Tera, Diagnostic> {
     }
     let mut tera = Tera::default();
     tera.autoescape_on(vec![".html"]);
+    // Tera's default also escapes `/`, which makes every URL unreadable; `/` is harmless
+    // in attribute values and text.
+    tera.set_escape_fn(escape_html);
     tera.add_raw_templates(sources).map_err(|e| {
         Diagnostic::error(&dir, 0, format!("Template-Fehler: {}", error_chain(&e)))
             .with_hint("Prüfen Sie die geänderten Templates in templates/ (Tera-Syntax).")
     })?;
     Ok(tera)
+}
+
+fn escape_html(text: &str) -> String {
+    super::markdown::escape(text)
 }
 
 /// Tera nests the useful message inside its errors.
