@@ -11,6 +11,7 @@ pub mod load;
 pub mod model;
 pub mod parse;
 pub mod render;
+pub mod serve;
 pub mod write;
 
 use std::time::{Duration, Instant};
@@ -28,6 +29,9 @@ pub struct BuildOptions {
 
 #[derive(Debug, Default)]
 pub struct BuildReport {
+    /// Markdown files found.
+    pub sources: usize,
+    /// Documents that passed validation.
     pub documents: usize,
     pub pages: usize,
     pub files: usize,
@@ -94,6 +98,7 @@ pub fn build(config: &Config, options: BuildOptions) -> BuildReport {
 
     let (sources, mut found) = load::discover(&config.content_dir);
     report.diagnostics.append(&mut found);
+    report.sources = sources.len();
     phase(&mut report, "load");
 
     let content_root = config

@@ -28,6 +28,20 @@ enum Command {
     Build(BuildArgs),
     /// Prüft alle Dokumente und meldet Fehler, ohne etwas zu schreiben.
     Check(SiteArgs),
+    /// Baut die Website, zeigt sie unter http://127.0.0.1:PORT/ und baut bei jeder Änderung neu.
+    Serve(ServeArgs),
+}
+
+#[derive(Args)]
+struct ServeArgs {
+    #[command(flatten)]
+    build: BuildArgs,
+    /// Port auf 127.0.0.1.
+    #[arg(long, default_value_t = 3000)]
+    port: u16,
+    /// Die Vorschau im Browser öffnen.
+    #[arg(long)]
+    open: bool,
 }
 
 #[derive(Args)]
@@ -58,7 +72,84 @@ fn main() -> ExitCode {
     match cli.command {
         Command::Build(args) => run(&args.site, args.out, true),
         Command::Check(args) => run(&args, None, false),
+        Command::Serve(args) => serve(&args),
     }
+}
+
+fn serve(args: &ServeArgs) -> ExitCode {
+    let config = match load_config(&args.build.site, args.build.out.clone()) {
+        Ok(c) => c,
+        Err(d) => {
+            eprintln!("{d}");
+            return ExitCode::from(1);
+        }
+    };
+    let options = BuildOptions {
+        strict: args.build.site.strict,
+        write: true,
+    };
+    let report = build(&config, options);
+    print_report(&report, &config, true);
+    let listener = match std::net::TcpListener::bind(("127.0.0.1", args.port)) {
+        Ok(l) => l,
+        Err(e) => {
+            eprintln!("Fehler: Port {} ist nicht frei ({e}).\n  Hinweis: Wählen Sie einen anderen mit `--port 3001`.", args.port);
+            return ExitCode::from(1);
+        }
+    };
+    let base = config
+        .site_url
+        .as_deref()
+        .map(portal::render::url_path)
+        .unwrap_or_else(|| "/".to_string());
+    let url = format!("http://127.0.0.1:{}{base}", args.port);
+    eprintln!("Vorschau: {url}  (Änderungen werden automatisch übernommen; beenden mit Strg+C)");
+    let dir = config.out_dir.clone();
+    std::thread::spawn(move || portal::serve::serve(listener, dir, base));
+    if args.open {
+        let opener = if cfg!(target_os = "macos") {
+            "open"
+        } else {
+            "xdg-open"
+        };
+        if std::process::Command::new(opener)
+            .arg(&url)
+            .spawn()
+            .is_err()
+        {
+            eprintln!("Hinweis: Kein Browser gefunden; öffnen Sie {url} selbst.");
+        }
+    }
+    let mut watched: Vec<PathBuf> = vec![config.content_dir.clone()];
+    if let Some(root) = &config.root {
+        watched.extend([
+            root.join("templates"),
+            root.join("static"),
+            root.join("book.toml"),
+        ]);
+    }
+    let mut last = portal::serve::fingerprint(&watched);
+    loop {
+        std::thread::sleep(std::time::Duration::from_millis(700));
+        let now = portal::serve::fingerprint(&watched);
+        if now != last {
+            last = now;
+            let config =
+                load_config(&args.build.site, args.build.out.clone()).unwrap_or_else(|d| {
+                    eprintln!("{d}");
+                    config.clone()
+                });
+            let report = build(&config, options);
+            print_report(&report, &config, true);
+        }
+    }
+}
+
+fn print_report(report: &BuildReport, config: &Config, write: bool) {
+    for d in &report.diagnostics {
+        eprintln!("{d}");
+    }
+    eprintln!("{}", summary(report, config, write));
 }
 
 /// Where book.toml, templates/ and static/ are looked up.
@@ -113,10 +204,7 @@ fn run(args: &SiteArgs, out: Option<PathBuf>, write: bool) -> ExitCode {
             write,
         },
     );
-    for d in &report.diagnostics {
-        eprintln!("{d}");
-    }
-    eprintln!("{}", summary(&report, &config, write));
+    print_report(&report, &config, write);
     if report.errors() > 0 {
         ExitCode::from(1)
     } else {
@@ -141,8 +229,8 @@ fn summary(report: &BuildReport, config: &Config, write: bool) -> String {
             "Prüfung fehlgeschlagen"
         };
         return format!(
-            "portal: {errors}, {warnings} in {} Dokumenten – {what} ({seconds} s).",
-            report.documents
+            "portal: {errors}, {warnings} in {} Dateien – {what} ({seconds} s).",
+            report.sources
         );
     }
     if write {

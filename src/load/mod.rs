@@ -126,8 +126,12 @@ pub fn read_text(source: &SourcePath) -> Result<String, Diagnostic> {
 
 /// A path as a clerk would type it: relative to the working directory when below it.
 pub fn display_path(path: &Path) -> PathBuf {
-    std::env::current_dir()
+    let relative = std::env::current_dir()
         .ok()
         .and_then(|cwd| path.strip_prefix(&cwd).ok().map(Path::to_path_buf))
-        .unwrap_or_else(|| path.to_path_buf())
+        .unwrap_or_else(|| path.to_path_buf());
+    relative
+        .strip_prefix(".")
+        .map(Path::to_path_buf)
+        .unwrap_or(relative)
 }

@@ -40,8 +40,15 @@ fn translate(message: &str) -> String {
     if let Some(rest) = message.strip_prefix("missing field ") {
         return format!("Pflichtfeld {rest} fehlt");
     }
-    if let Some(rest) = message.strip_prefix("invalid type: ") {
-        return format!("falscher Werttyp: {rest}");
+    if message.contains("invalid type: ") {
+        return format!(
+            "falscher Werttyp: {}",
+            message
+                .replace("invalid type: ", "")
+                .replace("sequence", "Liste")
+                .replace("map", "Zuordnung")
+                .replace(", expected ", ", erwartet: ")
+        );
     }
     if message.contains("did not find expected key")
         || message.contains("mapping values are not allowed")
