@@ -211,7 +211,10 @@ async function main() {
     console.log(`Umbruch-Prüfung: keine der ${pages.length} Seiten ist bei 320px breiter als der Bildschirm.`);
   } finally {
     if (browser) await browser.close().catch(() => {});
-    if (server) await new Promise((resolve) => server.close(resolve));
+    if (server) {
+      server.closeAllConnections();
+      await new Promise((resolve) => server.close(resolve));
+    }
   }
 }
 
