@@ -194,3 +194,154 @@ fn content_and_out_build_any_corpus_with_the_built_in_theme() {
     assert!(out.join("sitzungen/asid-07-wp18/index.html").is_file());
     assert!(out.join("static/style.css").is_file());
 }
+
+#[test]
+fn site_templates_and_static_files_override_the_built_in_theme() {
+    let tmp = site_folder("");
+    std::fs::create_dir_all(tmp.path().join("templates")).expect("mkdir");
+    std::fs::create_dir_all(tmp.path().join("static/bilder")).expect("mkdir");
+    std::fs::write(
+        tmp.path().join("templates/index.html"),
+        "{% extends \"base.html\" %}{% block content %}<h1>Eigene Startseite</h1>{% endblock content %}",
+    )
+    .expect("write");
+    std::fs::write(tmp.path().join("static/bilder/wappen.svg"), "<svg/>").expect("write");
+    let output = portal(&["build"], tmp.path());
+    assert!(output.status.success(), "{}", stderr(&output));
+    let out = tmp.path().join("site");
+    assert!(read(&out, "index.html").contains("<h1>Eigene Startseite</h1>"));
+    // Only that one template is replaced; the others stay built in.
+    assert!(read(&out, "sitzungen/asid-07-wp18/index.html").contains("Tagesordnung"));
+    assert_eq!(read(&out, "static/bilder/wappen.svg"), "<svg/>");
+    assert!(out.join("static/style.css").is_file());
+}
+
+#[test]
+fn a_broken_template_is_reported_with_its_name() {
+    let tmp = site_folder("");
+    std::fs::create_dir_all(tmp.path().join("templates")).expect("mkdir");
+    std::fs::write(tmp.path().join("templates/vorlage.html"), "{% if %}").expect("write");
+    let output = portal(&["build"], tmp.path());
+    assert_eq!(output.status.code(), Some(1));
+    assert!(
+        stderr(&output).contains("vorlage.html"),
+        "{}",
+        stderr(&output)
+    );
+}
+
+#[test]
+fn serve_previews_the_site_and_rebuilds_on_change() {
+    use std::io::{Read, Write};
+    let tmp = site_folder("[output.html]\nsite-url = \"https://example.org/ratsinfo/\"\n");
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .expect("port")
+        .local_addr()
+        .expect("addr")
+        .port();
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_portal"))
+        .args(["serve", "--port", &port.to_string()])
+        .current_dir(tmp.path())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("serve starts");
+    let get = |path: &str| -> Option<String> {
+        let mut stream = std::net::TcpStream::connect(("127.0.0.1", port)).ok()?;
+        write!(stream, "GET {path} HTTP/1.1\r\nHost: localhost\r\n\r\n").ok()?;
+        let mut response = String::new();
+        stream.read_to_string(&mut response).ok()?;
+        Some(response)
+    };
+    let mut first = None;
+    for _ in 0..100 {
+        first = get("/ratsinfo/vorlagen/fb-56-0051-wp18/");
+        if first.is_some() {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    let result = (|| {
+        let first = first.ok_or("server did not answer")?;
+        if !first.starts_with("HTTP/1.1 200") || !first.contains("Genehmigung der Niederschrift") {
+            return Err(format!(
+                "unexpected page: {}",
+                &first[..first.len().min(300)]
+            ));
+        }
+        let missing = get("/ratsinfo/gibt-es-nicht/").ok_or("no answer")?;
+        if !missing.starts_with("HTTP/1.1 404") {
+            return Err("missing page is not 404".to_string());
+        }
+        let file = tmp.path().join("content/vorlagen/fb-56-0051-wp18.md");
+        let text = std::fs::read_to_string(&file).map_err(|e| e.to_string())?;
+        std::fs::write(
+            &file,
+            text.replace("Keine.", "Geänderter Erläuterungstext."),
+        )
+        .map_err(|e| e.to_string())?;
+        for _ in 0..100 {
+            std::thread::sleep(std::time::Duration::from_millis(100));
+            if get("/ratsinfo/vorlagen/fb-56-0051-wp18/")
+                .is_some_and(|p| p.contains("Geänderter Erläuterungstext."))
+            {
+                return Ok(());
+            }
+        }
+        Err("the change did not show up".to_string())
+    })();
+    let _ = child.kill();
+    let _ = child.wait();
+    if let Err(e) = result {
+        panic!("{e}");
+    }
+}
+
+#[test]
+fn datei_is_published_beside_the_anlage_and_must_stay_inside_the_content_folder() {
+    let tmp = site_folder("");
+    let anlage = tmp
+        .path()
+        .join("content/anlagen/asid-07-wp18-top-17-anlage-1.md");
+    let text = std::fs::read_to_string(&anlage).expect("read");
+    std::fs::write(
+        &anlage,
+        text.replacen(
+            "typ: anlage",
+            "typ: anlage\ndatei: refugio-kalkulation.pdf",
+            1,
+        ),
+    )
+    .expect("write");
+    std::fs::write(
+        tmp.path().join("content/anlagen/refugio-kalkulation.pdf"),
+        b"%PDF-1.4 test",
+    )
+    .expect("write");
+    let output = portal(&["build"], tmp.path());
+    assert!(output.status.success(), "{}", stderr(&output));
+    let out = tmp.path().join("site");
+    assert_eq!(
+        std::fs::read(out.join("anlagen/asid-07-wp18-top-17-anlage-1/refugio-kalkulation.pdf"))
+            .expect("copied"),
+        b"%PDF-1.4 test"
+    );
+    assert!(
+        read(&out, "anlagen/asid-07-wp18-top-17-anlage-1/index.html").contains(
+            "href=\"../../anlagen/asid-07-wp18-top-17-anlage-1/refugio-kalkulation.pdf\""
+        )
+    );
+
+    std::fs::write(tmp.path().join("geheim.pdf"), b"x").expect("write");
+    std::fs::write(
+        &anlage,
+        text.replacen("typ: anlage", "typ: anlage\ndatei: ../../geheim.pdf", 1),
+    )
+    .expect("write");
+    let output = portal(&["build"], tmp.path());
+    assert_eq!(output.status.code(), Some(1));
+    assert!(
+        stderr(&output).contains("außerhalb des Inhaltsordners"),
+        "{}",
+        stderr(&output)
+    );
+}

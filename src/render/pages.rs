@@ -104,11 +104,22 @@ impl Lists {
     }
 }
 
-/// Surname first, so that the list of persons reads like a register.
+/// Surname first, so that the list of persons reads like a register; umlauts sort like
+/// their base letters (DIN 5007-1: Köbernik before Krott).
 fn sort_name(name: &str) -> String {
     let mut words: Vec<&str> = name.split_whitespace().collect();
     let last = words.pop().unwrap_or("");
-    format!("{} {}", last, words.join(" ")).to_lowercase()
+    format!("{} {}", last, words.join(" "))
+        .to_lowercase()
+        .chars()
+        .map(|c| match c {
+            'ä' => 'a',
+            'ö' => 'o',
+            'ü' => 'u',
+            _ => c,
+        })
+        .collect::<String>()
+        .replace('ß', "ss")
 }
 
 fn year_key(year: Option<i32>) -> String {
@@ -917,6 +928,32 @@ impl Builder<'_> {
             })
             .collect();
         json!({ "name": p.name, "anrede": p.anrede, "auftritte": auftritte, "genannt": genannt })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn register_order() {
+        let mut names = vec!["Marianne Krott", "Köbernik", "Hans Leo Deumens"];
+        names.sort_by_key(|n| sort_name(n));
+        assert_eq!(
+            names,
+            vec!["Hans Leo Deumens", "Köbernik", "Marianne Krott"]
+        );
+    }
+
+    #[test]
+    fn roots_and_paging() {
+        assert_eq!(root_for(""), "");
+        assert_eq!(root_for("sitzungen/asid-07-wp18/"), "../../");
+        assert_eq!(paged("vorlagen/jahr/2021/", 1), "vorlagen/jahr/2021/");
+        assert_eq!(
+            paged("vorlagen/jahr/2021/", 3),
+            "vorlagen/jahr/2021/seite-3/"
+        );
     }
 }
 
