@@ -931,6 +931,14 @@ impl Builder<'_> {
     }
 }
 
+fn human_size(bytes: u64) -> String {
+    if bytes >= 1024 * 1024 {
+        format!("{:.1} MB", bytes as f64 / (1024.0 * 1024.0)).replace('.', ",")
+    } else {
+        format!("{} KB", bytes.div_ceil(1024).max(1))
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -954,13 +962,5 @@ mod tests {
             paged("vorlagen/jahr/2021/", 3),
             "vorlagen/jahr/2021/seite-3/"
         );
-    }
-}
-
-fn human_size(bytes: u64) -> String {
-    if bytes >= 1024 * 1024 {
-        format!("{:.1} MB", bytes as f64 / (1024.0 * 1024.0)).replace('.', ",")
-    } else {
-        format!("{} KB", bytes.div_ceil(1024).max(1))
     }
 }
