@@ -19,10 +19,12 @@ import path from 'node:path';
 import process from 'node:process';
 import { chromium } from 'playwright-core';
 
+// Per device: `height` = CSS pixels from the top of the page to capture
+// (capped at the page's height); null = the whole page.
 const SHOTS = [
-  { name: 'startseite', url: '/', desktop: { fullPage: true }, phone: { fullPage: false } },
-  { name: 'sitzung', url: '/sitzungen/asid-07-wp18/', desktop: { fullPage: false }, phone: { fullPage: false } },
-  { name: 'vorlage', url: '/vorlagen/fb-56-0010-wp18-1/', desktop: { fullPage: false }, phone: { fullPage: false } },
+  { name: 'startseite', url: '/', desktop: { height: null }, phone: { height: 844 } },
+  { name: 'sitzung', url: '/sitzungen/asid-07-wp18/', desktop: { height: 1700 }, phone: { height: 844 } },
+  { name: 'vorlage', url: '/vorlagen/fb-56-0010-wp18-1/', desktop: { height: 1700 }, phone: { height: 844 } },
 ];
 
 const DEVICES = {
@@ -178,7 +180,14 @@ async function main() {
         for (const shot of SHOTS) {
           await open(page, base, shot.url);
           const file = path.join(outDir, `${shot.name}-${device}.png`);
-          await page.screenshot({ path: file, fullPage: shot[device].fullPage, animations: 'disabled' });
+          const pageHeight = await page.evaluate(() => document.documentElement.scrollHeight);
+          const height = Math.min(shot[device].height ?? pageHeight, pageHeight);
+          await page.screenshot({
+            path: file,
+            fullPage: true,
+            clip: { x: 0, y: 0, width: options.viewport.width, height },
+            animations: 'disabled',
+          });
           const size = (await stat(file)).size;
           console.log(`${path.relative(process.cwd(), file)}  ${(size / 1024).toFixed(0)} KB  (${shot.url})`);
         }
