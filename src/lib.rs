@@ -6,6 +6,7 @@
 
 pub mod config;
 pub mod diagnostics;
+pub mod index;
 pub mod link;
 pub mod load;
 pub mod model;
@@ -134,8 +135,8 @@ pub fn build(config: &Config, options: BuildOptions) -> BuildReport {
             return finish(report);
         }
     };
-    let rc = render::RenderContext::new(&site, config, &ctx.matcher);
-    match render::render_site(&rc, &tera, &staging) {
+    let rc = render::RenderContext::new(&site, config, &ctx.matcher, &staging);
+    match render::render_site(&rc, &tera) {
         Ok((pages, files)) => {
             report.pages = pages;
             report.files = files;

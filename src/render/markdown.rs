@@ -122,8 +122,33 @@ fn is_safe_url(url: &str) -> bool {
     }
 }
 
+/// Rendered HTML and the plain text for the search index, split at the `zu <TOP>`
+/// sections (`None` for text outside any section).
+#[derive(Debug, Default)]
+pub struct Rendered {
+    pub html: String,
+    pub text: Vec<(Option<String>, String)>,
+}
+
+impl Rendered {
+    pub fn all_text(&self) -> String {
+        let mut out = String::new();
+        for (_, t) in &self.text {
+            out.push_str(t);
+            out.push('\n');
+        }
+        out
+    }
+}
+
 /// Renders Markdown for a page.
 pub fn render(markdown: &str, linker: &Linker, opts: &BodyOptions) -> String {
+    render_with_text(markdown, linker, opts).html
+}
+
+/// Renders Markdown for a page and collects its text.
+pub fn render_with_text(markdown: &str, linker: &Linker, opts: &BodyOptions) -> Rendered {
+    let mut text: Vec<(Option<String>, String)> = vec![(None, String::new())];
     let min_level = Parser::new_ext(markdown, options())
         .filter_map(|e| match e {
             Event::Start(Tag::Heading { level, .. }) => Some(level_number(level)),
@@ -146,19 +171,25 @@ pub fn render(markdown: &str, linker: &Linker, opts: &BodyOptions) -> String {
                 continue;
             }
             Event::End(TagEnd::Heading(_)) => {
-                let Some((level, inner, text)) = heading.take() else {
+                let Some((level, inner, heading_text)) = heading.take() else {
                     continue;
                 };
                 let new_level =
                     heading_level((i16::from(level_number(level)) + shift).clamp(1, 6) as u8);
                 let section = opts.sections.as_ref().and_then(|s| {
-                    let token = zu_token(&text)?;
+                    let token = zu_token(&heading_text)?;
                     s.tops.iter().find(|(top, _, _)| top == token)
                 });
                 let id = match section {
                     Some((_, anchor, _)) if used_ids.insert(anchor.clone()) => anchor.clone(),
-                    _ => unique_id(&mut used_ids, &text),
+                    _ => unique_id(&mut used_ids, &heading_text),
                 };
+                match section {
+                    Some((top, _, _)) => {
+                        text.push((Some(top.clone()), format!("{heading_text}\n")))
+                    }
+                    None => push_text(&mut text, &format!("{heading_text}\n")),
+                }
                 events.push(Event::Start(Tag::Heading {
                     level: new_level,
                     id: Some(CowStr::from(id)),
@@ -211,21 +242,35 @@ pub fn render(markdown: &str, linker: &Linker, opts: &BodyOptions) -> String {
                 needs_sanitising = true;
                 event
             }
-            Event::Text(text) => {
-                if let Some((_, _, heading_text)) = heading.as_mut() {
-                    heading_text.push_str(&text);
+            Event::Text(t) => {
+                match heading.as_mut() {
+                    Some((_, _, heading_text)) => heading_text.push_str(&t),
+                    None => push_text(&mut text, &t),
                 }
                 if in_link == 0 && in_code == 0 {
-                    Event::InlineHtml(CowStr::from(linker.linkify(&text)))
+                    Event::InlineHtml(CowStr::from(linker.linkify(&t)))
                 } else {
-                    Event::Text(text)
+                    Event::Text(t)
                 }
             }
             Event::Code(code) => {
-                if let Some((_, _, heading_text)) = heading.as_mut() {
-                    heading_text.push_str(&code);
+                match heading.as_mut() {
+                    Some((_, _, heading_text)) => heading_text.push_str(&code),
+                    None => push_text(&mut text, &code),
                 }
                 Event::Code(code)
+            }
+            Event::SoftBreak | Event::HardBreak => {
+                if heading.is_none() {
+                    push_text(&mut text, " ");
+                }
+                event
+            }
+            Event::End(TagEnd::Paragraph)
+            | Event::End(TagEnd::Item)
+            | Event::End(TagEnd::TableCell) => {
+                push_text(&mut text, "\n");
+                event
             }
             other => other,
         };
@@ -236,10 +281,18 @@ pub fn render(markdown: &str, linker: &Linker, opts: &BodyOptions) -> String {
     }
     let mut out = String::with_capacity(markdown.len() * 3 / 2);
     html::push_html(&mut out, events.into_iter());
-    if needs_sanitising {
+    let html = if needs_sanitising {
         sanitise(&out)
     } else {
         out
+    };
+    text.retain(|(top, t)| top.is_some() || !t.trim().is_empty());
+    Rendered { html, text }
+}
+
+fn push_text(text: &mut [(Option<String>, String)], t: &str) {
+    if let Some((_, last)) = text.last_mut() {
+        last.push_str(t);
     }
 }
 

@@ -14,6 +14,8 @@ use tera::{Context, Tera};
 
 use crate::config::Config;
 use crate::diagnostics::Diagnostic;
+use crate::index::search::IndexBuilder;
+use crate::index::{self, RecordIds};
 use crate::link::Site;
 use crate::model::Kind;
 use crate::parse::nr::NrMatcher;
@@ -23,6 +25,9 @@ pub struct RenderContext<'a> {
     pub site: &'a Site,
     pub config: &'a Config,
     pub matcher: &'a NrMatcher,
+    pub staging: &'a Staging,
+    pub search: IndexBuilder,
+    pub record_ids: RecordIds,
     /// Path of the site root on its host (`/ratsinfo/`), for pages that need absolute links.
     pub base_path: String,
     pub person_by_name: HashMap<String, usize>,
@@ -30,7 +35,15 @@ pub struct RenderContext<'a> {
 }
 
 impl<'a> RenderContext<'a> {
-    pub fn new(site: &'a Site, config: &'a Config, matcher: &'a NrMatcher) -> Self {
+    pub fn new(
+        site: &'a Site,
+        config: &'a Config,
+        matcher: &'a NrMatcher,
+        staging: &'a Staging,
+    ) -> Self {
+        let (records, slots) = index::records(site);
+        let (search, ids) = IndexBuilder::new(records);
+        let record_ids = RecordIds::new(site, &slots, &ids);
         let base_path = config
             .site_url
             .as_deref()
@@ -46,9 +59,24 @@ impl<'a> RenderContext<'a> {
             site,
             config,
             matcher,
+            staging,
+            search,
+            record_ids,
             base_path,
             person_by_name,
             errors: Mutex::new(Vec::new()),
+        }
+    }
+
+    /// Adds a record's text to the search index and writes its fragment.
+    pub fn index_record(&self, id: u32, text: &str) {
+        let (path, bytes) = self.search.add(id, text);
+        if let Err(e) = self.staging.write(&path, &bytes) {
+            self.push(Diagnostic::error(
+                self.staging.dir().join(&path),
+                0,
+                format!("Schreiben fehlgeschlagen: {e}"),
+            ));
         }
     }
 
@@ -85,11 +113,8 @@ pub fn url_path(url: &str) -> String {
 
 /// Renders and writes every page, the theme's static files, the site's `static/` folder
 /// and the original files of Anlagen. Returns the number of pages and of all files written.
-pub fn render_site(
-    rc: &RenderContext,
-    tera: &Tera,
-    staging: &Staging,
-) -> Result<(usize, usize), Vec<Diagnostic>> {
+pub fn render_site(rc: &RenderContext, tera: &Tera) -> Result<(usize, usize), Vec<Diagnostic>> {
+    let staging = rc.staging;
     let lists = pages::Lists::new(rc.site);
     let jobs = lists.jobs(rc.site);
     let written: usize = jobs
@@ -134,6 +159,7 @@ pub fn render_site(
         })
         .sum();
     let mut files = written;
+    files += write_index(rc);
     files += copy_static(rc, staging);
     files += copy_dateien(rc, staging);
     let errors = rc
@@ -146,6 +172,28 @@ pub fn render_site(
     } else {
         Err(errors)
     }
+}
+
+/// The dictionary chunks, the entry file and the Vorlage-Nr lookup.
+fn write_index(rc: &RenderContext) -> usize {
+    let mut files = rc.search.finish();
+    for (key, entries) in index::nr::lookup_files(rc.site) {
+        files.push((
+            format!("suche/nr/{key}.json"),
+            serde_json::to_vec(&entries).unwrap_or_default(),
+        ));
+    }
+    let count = files.len();
+    files.par_iter().for_each(|(path, bytes)| {
+        if let Err(e) = rc.staging.write(path, bytes) {
+            rc.push(Diagnostic::error(
+                rc.staging.dir().join(path),
+                0,
+                format!("Schreiben fehlgeschlagen: {e}"),
+            ));
+        }
+    });
+    count
 }
 
 fn copy_static(rc: &RenderContext, staging: &Staging) -> usize {

@@ -33,6 +33,7 @@ pub enum Job {
     Gremium(usize),
     Personen(usize),
     Person(usize),
+    Suche,
     NotFound,
 }
 
@@ -82,6 +83,7 @@ impl Lists {
             Job::Sitzungen,
             Job::Vorlagen,
             Job::Gremien,
+            Job::Suche,
             Job::NotFound,
         ];
         jobs.extend(
@@ -150,6 +152,7 @@ pub fn path(site: &Site, job: &Job) -> String {
         Job::Gremium(i) => format!("gremien/{}/", site.gremien[*i].slug),
         Job::Personen(p) => paged("personen/", *p),
         Job::Person(i) => format!("personen/{}/", site.personen[*i].slug),
+        Job::Suche => "suche/".into(),
         Job::NotFound => "404.html".into(),
     }
 }
@@ -273,6 +276,7 @@ pub fn context(rc: &RenderContext, lists: &Lists, job: &Job, path: &str) -> (&'s
             vec![b.crumb("Personen", "personen/")],
             b.person(*i),
         ),
+        Job::Suche => ("suche.html", "Suche".into(), vec![], b.suche(lists)),
         Job::NotFound => ("404.html", "Seite nicht gefunden".into(), vec![], json!({})),
     };
     let mut breadcrumbs = vec![b.crumb("Startseite", "")];
@@ -420,13 +424,13 @@ impl Builder<'_> {
         self.rc.person_by_name.get(name).copied()
     }
 
-    fn body(&self, doc: DocId, own_nr: Option<&str>, opts: &BodyOptions) -> String {
+    fn body(&self, doc: DocId, own_nr: Option<&str>, opts: &BodyOptions) -> markdown::Rendered {
         let d = &self.site.documents[doc];
         let text = match std::fs::read_to_string(&d.source.path) {
             Ok(t) => t,
             Err(e) => {
                 self.rc.report_io(&d.source.display, &e);
-                return String::new();
+                return markdown::Rendered::default();
             }
         };
         let body = text.get(d.source.body_offset..).unwrap_or("");
@@ -448,7 +452,7 @@ impl Builder<'_> {
             kept.push_str(body.get(last.min(body.len())..).unwrap_or(""));
             std::borrow::Cow::Owned(kept)
         };
-        markdown::render(&published, &self.linker(own_nr), opts)
+        markdown::render_with_text(&published, &self.linker(own_nr), opts)
     }
 
     fn index(&self) -> Value {
@@ -579,7 +583,7 @@ impl Builder<'_> {
                 )
             })
             .collect();
-        let protokoll_html = self.body(
+        let protokoll = self.body(
             s.doc,
             None,
             &BodyOptions {
@@ -614,12 +618,52 @@ impl Builder<'_> {
             "schriftfuehrung": persons(&n.schriftfuehrung, Role::Schriftfuehrung),
             "tops": tops(true),
             "tops_nichtoeffentlich": tops(false),
-            "protokoll_html": protokoll_html,
+            "protokoll_html": protokoll.html,
             "anlagen_ohne_top": anlagen_of(None),
             "anlagen": s.anlagen.iter().map(|a| self.anlage_link(*a)).collect::<Vec<_>>(),
             "quelle": doc.quelle,
         });
+        self.index_sitzung(i, n, &protokoll);
         (format!("{} – {}", doc.titel, doc.datum.german()), value)
+    }
+
+    /// The Sitzung's own record (agenda, attendance, text outside the sections) and one
+    /// record per Protokoll section.
+    fn index_sitzung(
+        &self,
+        i: usize,
+        n: &crate::model::Niederschrift,
+        protokoll: &markdown::Rendered,
+    ) {
+        let doc = &self.site.documents[self.site.sitzungen[i].doc];
+        let mut head = format!(
+            "{}\n{}\n{}\n",
+            doc.titel,
+            n.nr,
+            n.ort.clone().unwrap_or_default()
+        );
+        for t in &n.tagesordnung {
+            head.push_str(&format!("TOP {} {}\n", t.top, t.titel));
+        }
+        for (_, p) in n.persons() {
+            head.push_str(&p.full_name());
+            head.push('\n');
+        }
+        for (top, text) in &protokoll.text {
+            match top {
+                None => head.push_str(text),
+                Some(top) => {
+                    let index = n
+                        .tagesordnung
+                        .iter()
+                        .position(|t| t.public && &t.top == top);
+                    if let Some(id) = index.and_then(|t| self.rc.record_ids.top.get(&(i, t))) {
+                        self.rc.index_record(*id, text);
+                    }
+                }
+            }
+        }
+        self.rc.index_record(self.rc.record_ids.sitzung[i], &head);
     }
 
     fn vorlagen(&self, lists: &Lists) -> Value {
@@ -740,7 +784,7 @@ impl Builder<'_> {
                     .collect()
             })
             .unwrap_or_default();
-        let body_html = v.doc.map(|d| {
+        let body = v.doc.map(|d| {
             self.body(
                 d,
                 Some(&v.nr),
@@ -761,6 +805,13 @@ impl Builder<'_> {
                 },
             )
         });
+        let index_text = body
+            .as_ref()
+            .map(markdown::Rendered::all_text)
+            .unwrap_or_default();
+        self.rc
+            .index_record(self.rc.record_ids.vorlage[i], &index_text);
+        let body_html = body.map(|b| b.html);
         json!({
             "nr": v.nr,
             "titel_html": linker.linkify(&v.titel),
@@ -825,7 +876,7 @@ impl Builder<'_> {
             }),
             _ => None,
         };
-        let body_html = self.body(
+        let body = self.body(
             a.doc,
             None,
             &BodyOptions {
@@ -834,6 +885,9 @@ impl Builder<'_> {
                 reserved_ids: &["inhalt", "text", "datei", "quellen"],
             },
         );
+        self.rc
+            .index_record(self.rc.record_ids.anlage[i], &body.all_text());
+        let body_html = body.html;
         let value = json!({
             "titel": doc.titel,
             "datum": date_value(Some(doc.datum)),
@@ -845,6 +899,27 @@ impl Builder<'_> {
             "quelle": doc.quelle,
         });
         (crumbs, value)
+    }
+
+    fn suche(&self, lists: &Lists) -> Value {
+        let mut jahre: Vec<i32> = lists
+            .sitzungen_by_year
+            .keys()
+            .copied()
+            .chain(lists.vorlagen_by_year.keys().filter_map(|y| *y))
+            .collect();
+        jahre.sort_unstable_by(|a, b| b.cmp(a));
+        jahre.dedup();
+        let gremien: Vec<&str> = self.site.gremien.iter().map(|g| g.name.as_str()).collect();
+        json!({
+            "typen": [
+                { "wert": "Sitzung", "label": "Sitzungen" },
+                { "wert": "Vorlage", "label": "Vorlagen" },
+                { "wert": "Anlage", "label": "Anlagen" },
+            ],
+            "gremien": gremien,
+            "jahre": jahre,
+        })
     }
 
     fn gremien(&self) -> Value {

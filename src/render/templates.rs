@@ -37,12 +37,15 @@ pub const BUILTIN_TEMPLATES: &[(&str, &str)] = &[
         "personen.html",
         include_str!("../../templates/personen.html"),
     ),
+    ("suche.html", include_str!("../../templates/suche.html")),
     ("404.html", include_str!("../../templates/404.html")),
 ];
 
 /// Static files of the built-in theme (the repository's `static/` folder).
-pub const BUILTIN_STATIC: &[(&str, &[u8])] =
-    &[("style.css", include_bytes!("../../static/style.css"))];
+pub const BUILTIN_STATIC: &[(&str, &[u8])] = &[
+    ("style.css", include_bytes!("../../static/style.css")),
+    ("suche.js", include_bytes!("../../static/suche.js")),
+];
 
 /// Loads the built-in templates, replacing each by `<root>/templates/<name>` where the site
 /// has one. Extra templates of the site (partials) are loaded too.

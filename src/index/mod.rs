@@ -1,0 +1,135 @@
+//! Index: the search index and the Vorlage-Nr lookup, written beside the pages.
+//!
+//! The records (what a search can find) are known from the linked site before rendering,
+//! so they are numbered first; their text is added while the pages render.
+
+pub mod nr;
+pub mod search;
+pub mod stem;
+
+use std::collections::HashMap;
+
+use crate::link::{Parent, Site};
+use crate::model::Kind;
+
+use search::RecordMeta;
+
+/// Record ids of every searchable unit of the site.
+#[derive(Debug, Default)]
+pub struct RecordIds {
+    pub vorlage: Vec<u32>,
+    pub anlage: Vec<u32>,
+    pub sitzung: Vec<u32>,
+    /// (Sitzung index, agenda index) → record of that TOP's Protokoll section.
+    pub top: HashMap<(usize, usize), u32>,
+}
+
+/// Lists the records of the site: every Vorlage, Anlage and Sitzung page, and every public
+/// agenda item with a Protokoll section (found with a deep link to that section).
+pub fn records(site: &Site) -> (Vec<RecordMeta>, Vec<RecordSlot>) {
+    let mut records = Vec::new();
+    let mut slots = Vec::new();
+    let gremium_of_sitzung = |si: usize| site.gremien[site.sitzungen[si].gremium].name.clone();
+    for (i, v) in site.vorlagen.iter().enumerate() {
+        let gremium = v
+            .beratungen
+            .first()
+            .map(|r| gremium_of_sitzung(site.sitzung_by_doc[&r.doc]))
+            .or_else(|| {
+                site.vorlage_doc(v)
+                    .and_then(|(_, x)| x.beratungsfolge.first().map(|b| b.gremium.clone()))
+            });
+        records.push(RecordMeta {
+            url: format!("vorlagen/{}/", v.slug),
+            titel: format!("{}: {}", v.nr, v.titel),
+            typ: "Vorlage",
+            datum_iso: v.datum.map(|d| d.iso()).unwrap_or_default(),
+            datum: v.datum.map(|d| d.german()).unwrap_or_default(),
+            gremium,
+        });
+        slots.push(RecordSlot::Vorlage(i));
+    }
+    for (i, a) in site.anlagen.iter().enumerate() {
+        let doc = &site.documents[a.doc];
+        let gremium = match a.parent {
+            Parent::Sitzung(s) => Some(gremium_of_sitzung(site.sitzung_by_doc[&s])),
+            Parent::Vorlage(v) => site.vorlagen[v]
+                .beratungen
+                .first()
+                .map(|r| gremium_of_sitzung(site.sitzung_by_doc[&r.doc])),
+        };
+        records.push(RecordMeta {
+            url: format!("anlagen/{}/", a.slug),
+            titel: format!("Anlage {}: {}", a.nummer, doc.titel),
+            typ: "Anlage",
+            datum_iso: doc.datum.iso(),
+            datum: doc.datum.german(),
+            gremium,
+        });
+        slots.push(RecordSlot::Anlage(i));
+    }
+    for (si, s) in site.sitzungen.iter().enumerate() {
+        let doc = &site.documents[s.doc];
+        let Kind::Niederschrift(n) = &doc.kind else {
+            continue;
+        };
+        let gremium = gremium_of_sitzung(si);
+        records.push(RecordMeta {
+            url: format!("sitzungen/{}/", s.slug),
+            titel: format!("Sitzung {}: {}", n.nr, gremium),
+            typ: "Sitzung",
+            datum_iso: doc.datum.iso(),
+            datum: doc.datum.german(),
+            gremium: Some(gremium.clone()),
+        });
+        slots.push(RecordSlot::Sitzung(si));
+        for section in &doc.scan.sections {
+            let top = &n.tagesordnung[section.top_index];
+            records.push(RecordMeta {
+                url: format!(
+                    "sitzungen/{}/#top-{}",
+                    s.slug,
+                    crate::model::slug::slugify(&top.top)
+                ),
+                titel: format!("TOP {}: {}", top.top, top.titel),
+                typ: "Sitzung",
+                datum_iso: doc.datum.iso(),
+                datum: doc.datum.german(),
+                gremium: Some(gremium.clone()),
+            });
+            slots.push(RecordSlot::Top(si, section.top_index));
+        }
+    }
+    (records, slots)
+}
+
+/// What a record belongs to, in the order of `records`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum RecordSlot {
+    Vorlage(usize),
+    Anlage(usize),
+    Sitzung(usize),
+    Top(usize, usize),
+}
+
+impl RecordIds {
+    pub fn new(site: &Site, slots: &[RecordSlot], ids: &[u32]) -> RecordIds {
+        let mut r = RecordIds {
+            vorlage: vec![0; site.vorlagen.len()],
+            anlage: vec![0; site.anlagen.len()],
+            sitzung: vec![0; site.sitzungen.len()],
+            top: HashMap::new(),
+        };
+        for (slot, id) in slots.iter().zip(ids) {
+            match *slot {
+                RecordSlot::Vorlage(i) => r.vorlage[i] = *id,
+                RecordSlot::Anlage(i) => r.anlage[i] = *id,
+                RecordSlot::Sitzung(i) => r.sitzung[i] = *id,
+                RecordSlot::Top(s, t) => {
+                    r.top.insert((s, t), *id);
+                }
+            }
+        }
+        r
+    }
+}
