@@ -74,6 +74,9 @@
     return w.map((c) => ({ U: 'u', Y: 'y', 'ä': 'a', 'ö': 'o', 'ü': 'u' }[c] || c)).join('');
   }
 
+  // For tests: the browser test compares this stemmer with tests/fixtures/stems.tsv.
+  window.portalSuche = { stem };
+
   const STOP = new Set(('aber als am an auch auf aus bei bis das dass daß dem den der des die dies diese dieser dieses ' +
     'durch ein eine einem einen einer eines er es für hat im in ist mit nach nicht noch nur oder sich sie sind so um ' +
     'und vom von vor war wird werden wie zu zum zur').split(' '));

@@ -188,6 +188,68 @@ mod tests {
 
 #[cfg(test)]
 mod parity {
+    const FIXTURE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/stems.tsv");
+
+    /// `tests/fixtures/stems.tsv` pins the stems of the seed vocabulary and some hard
+    /// cases; the browser test checks static/suche.js against the same file. Regenerate
+    /// with `PORTAL_WRITE_STEMS=1 cargo test --lib stems_fixture`.
+    #[test]
+    fn stems_fixture_matches_reference_and_ours() {
+        let reference = rust_stemmers::Stemmer::create(rust_stemmers::Algorithm::German);
+        if std::env::var_os("PORTAL_WRITE_STEMS").is_some() {
+            let mut words = seed_words();
+            for w in [
+                "häuser",
+                "straße",
+                "bauen",
+                "bayern",
+                "kategorischen",
+                "derbsten",
+                "bedürfnissen",
+                "feuer",
+                "treue",
+                "zuständigkeit",
+                "herrlichkeit",
+                "gesetzlich",
+                "wichtigkeiten",
+                "übergangsheime",
+                "mehrgenerationenhäuser",
+            ] {
+                words.insert(w.to_string());
+            }
+            let text: String = words
+                .iter()
+                .map(|w| format!("{w}\t{}\n", reference.stem(w)))
+                .collect();
+            std::fs::write(FIXTURE, text).expect("write fixture");
+        }
+        let text = std::fs::read_to_string(FIXTURE).expect("fixture");
+        let mut count = 0;
+        for line in text.lines() {
+            let (word, expected) = line.split_once('\t').expect("word<TAB>stem");
+            assert_eq!(reference.stem(word), expected, "reference: {word}");
+            assert_eq!(super::stem(word), expected, "ours: {word}");
+            count += 1;
+        }
+        assert!(count > 1000, "{count} words");
+    }
+
+    fn seed_words() -> std::collections::BTreeSet<String> {
+        let mut words = std::collections::BTreeSet::new();
+        for entry in walkdir::WalkDir::new(concat!(env!("CARGO_MANIFEST_DIR"), "/content")) {
+            let entry = entry.expect("walk");
+            if entry.file_type().is_file() {
+                let text = std::fs::read_to_string(entry.path()).expect("read");
+                for w in text.split(|c: char| !c.is_alphanumeric()) {
+                    if !w.is_empty() && !w.chars().all(|c| c.is_ascii_digit()) {
+                        words.insert(w.to_lowercase());
+                    }
+                }
+            }
+        }
+        words
+    }
+
     /// Our stemmer against the rust-stemmers crate (Snowball's own generated code) on every
     /// word of the seed corpus.
     #[test]

@@ -157,3 +157,14 @@ test('works under a sub-path and reports what a first query transfers', async ()
   await context.close();
   await sub.close();
 });
+
+test('the browser stems exactly like the index (tests/fixtures/stems.tsv)', async () => {
+  const { readFile } = await import('node:fs/promises');
+  const { repo } = await import('./support.mjs');
+  const pairs = (await readFile(`${repo}/tests/fixtures/stems.tsv`, 'utf8')).trim().split('\n').map((l) => l.split('\t'));
+  const page = await browser.newPage();
+  await page.goto(`${server.url}suche/`);
+  const wrong = await page.evaluate((list) => list.filter(([w, s]) => window.portalSuche.stem(w) !== s).map(([w, s]) => `${w}: ${window.portalSuche.stem(w)} != ${s}`), pairs);
+  assert.deepEqual(wrong, [], `${wrong.length} of ${pairs.length} differ`);
+  await page.close();
+});
