@@ -75,6 +75,20 @@ pub struct HtmlSection {
     /// other relatively, so the output works under any sub-path; the URL is used for
     /// canonical links.
     pub site_url: Option<String>,
+    pub search: SearchSection,
+}
+
+#[derive(Debug, Clone, Deserialize)]
+#[serde(default, deny_unknown_fields, rename_all = "kebab-case")]
+pub struct SearchSection {
+    /// Build the search index and the search page (default true).
+    pub enable: bool,
+}
+
+impl Default for SearchSection {
+    fn default() -> Self {
+        SearchSection { enable: true }
+    }
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -107,6 +121,7 @@ pub struct Config {
     pub out_dir: PathBuf,
     /// Always ends with `/`.
     pub site_url: Option<String>,
+    pub search: bool,
     pub links: LinksSection,
     /// The site folder whose `templates/` and `static/` override the built-in theme; `None`
     /// builds a bare corpus with the built-in theme alone.
@@ -157,6 +172,7 @@ impl Config {
             content_dir,
             out_dir,
             site_url,
+            search: book.output.html.search.enable,
             links: book.links,
             root: Some(root.to_path_buf()),
             book_toml,
@@ -172,6 +188,7 @@ impl Config {
             content_dir,
             out_dir,
             site_url: None,
+            search: true,
             links: book.links,
             root: None,
             book_toml: None,
@@ -186,7 +203,7 @@ fn parse_book_toml(text: &str, path: &Path) -> Result<BookToml, Diagnostic> {
             .map(|span| text[..span.start.min(text.len())].matches('\n').count() + 1)
             .unwrap_or(0);
         Diagnostic::error(path, line, format!("book.toml ist ungültig: {}", e.message()))
-            .with_hint("Erlaubt sind [book] title, description, language, src, authors; [build] build-dir; [output.html] site-url; [links] vorlage-nr, ergaenzung, normalize-prefix-space.")
+            .with_hint("Erlaubt sind [book] title, description, language, src, authors; [build] build-dir; [output.html] site-url; [output.html.search] enable; [links] vorlage-nr, ergaenzung, normalize-prefix-space.")
     })
 }
 

@@ -58,10 +58,10 @@ impl BuildReport {
 pub fn build(config: &Config, options: BuildOptions) -> BuildReport {
     let started = Instant::now();
     let mut report = BuildReport::default();
-    let mut phase_start = Instant::now();
-    let mut phase = |report: &mut BuildReport, name: &'static str| {
-        report.phases.push((name, phase_start.elapsed()));
-        phase_start = Instant::now();
+    let lap = std::cell::Cell::new(Instant::now());
+    let phase = |report: &mut BuildReport, name: &'static str| {
+        report.phases.push((name, lap.get().elapsed()));
+        lap.set(Instant::now());
     };
     let finish = |mut report: BuildReport| {
         diagnostics::sort(&mut report.diagnostics);
@@ -136,7 +136,13 @@ pub fn build(config: &Config, options: BuildOptions) -> BuildReport {
         }
     };
     let rc = render::RenderContext::new(&site, config, &ctx.matcher, &staging);
-    match render::render_site(&rc, &tera) {
+    let mut render_phases: Vec<(&'static str, std::time::Duration)> = Vec::new();
+    let rendered = render::render_site(&rc, &tera, |name| {
+        render_phases.push((name, lap.get().elapsed()));
+        lap.set(Instant::now());
+    });
+    report.phases.extend(render_phases);
+    match rendered {
         Ok((pages, files)) => {
             report.pages = pages;
             report.files = files;
@@ -146,7 +152,6 @@ pub fn build(config: &Config, options: BuildOptions) -> BuildReport {
             return finish(report);
         }
     }
-    phase(&mut report, "render+write");
     match staging.publish() {
         Ok(()) => report.published = true,
         Err(e) => report.diagnostics.push(Diagnostic::error(

@@ -56,6 +56,9 @@ struct SiteArgs {
     /// Warnungen als Fehler behandeln.
     #[arg(long)]
     strict: bool,
+    /// Die Dauer jeder Phase ausgeben (load, parse, link, render, index, publish).
+    #[arg(long)]
+    timings: bool,
 }
 
 #[derive(Args)]
@@ -152,6 +155,12 @@ fn print_report(report: &BuildReport, config: &Config, write: bool) {
     eprintln!("{}", summary(report, config, write));
 }
 
+fn print_timings(report: &BuildReport) {
+    for (phase, duration) in &report.phases {
+        eprintln!("  {phase:<8} {:>8.3} s", duration.as_secs_f64());
+    }
+}
+
 /// Where book.toml, templates/ and static/ are looked up.
 fn site_root(args: &SiteArgs) -> Option<PathBuf> {
     if let Some(root) = &args.root {
@@ -205,6 +214,9 @@ fn run(args: &SiteArgs, out: Option<PathBuf>, write: bool) -> ExitCode {
         },
     );
     print_report(&report, &config, write);
+    if args.timings {
+        print_timings(&report);
+    }
     if report.errors() > 0 {
         ExitCode::from(1)
     } else {

@@ -345,3 +345,22 @@ fn datei_is_published_beside_the_anlage_and_must_stay_inside_the_content_folder(
         stderr(&output)
     );
 }
+
+#[test]
+fn search_index_is_written_and_can_be_switched_off() {
+    let tmp = site_folder("");
+    assert!(portal(&["build"], tmp.path()).status.success());
+    let out = tmp.path().join("site");
+    assert!(out.join("suche/index.html").is_file());
+    assert!(out.join("suche/index.bin").is_file());
+    assert!(out.join("suche/nr/0013.json").is_file());
+    assert!(read(&out, "index.html").contains("action=\"suche/\""));
+
+    let tmp = site_folder("[output.html.search]\nenable = false\n");
+    assert!(portal(&["build"], tmp.path()).status.success());
+    let out = tmp.path().join("site");
+    assert!(!out.join("suche").exists());
+    assert!(!read(&out, "index.html").contains("action=\"suche/\""));
+    let broken = broken_links(&out, "/");
+    assert!(broken.is_empty(), "{}", broken.join("\n"));
+}

@@ -14,9 +14,11 @@
 //! A query therefore downloads the small entry file, one chunk per query word and one
 //! fragment per result shown, whatever the size of the archive.
 
-use std::collections::HashMap;
+use std::cell::RefCell;
+use std::collections::{HashMap, HashSet};
+use std::hash::{BuildHasher, BuildHasherDefault, Hasher};
 use std::io::Write;
-use std::sync::Mutex;
+use std::sync::{Arc, Mutex, OnceLock};
 
 use flate2::write::GzEncoder;
 use flate2::Compression;
@@ -30,7 +32,7 @@ pub const MAX_POSTINGS: usize = 20_000;
 /// Uncompressed size at which a chunk of the dictionary is closed.
 const CHUNK_BYTES: usize = 48 * 1024;
 /// Characters of text kept per record for excerpts.
-const FRAGMENT_CHARS: usize = 6_000;
+const FRAGMENT_CHARS: usize = 3_000;
 
 const STOP_WORDS: &[&str] = &[
     "aber", "als", "am", "an", "auch", "auf", "aus", "bei", "bis", "das", "dass", "daß", "dem",
@@ -74,18 +76,90 @@ pub fn words(text: &str) -> impl Iterator<Item = String> + '_ {
         .map(str::to_lowercase)
 }
 
-/// The index terms of a text: stems of words that are not stop words.
-pub fn terms(text: &str) -> impl Iterator<Item = String> + '_ {
-    words(text).filter_map(|w| {
-        let is_number = w.chars().all(|c| c.is_ascii_digit());
-        if STOP_WORDS.contains(&w.as_str()) || (w.chars().count() < 2 && !is_number) {
-            None
-        } else if is_number {
-            Some(w)
-        } else {
-            Some(stem(&w))
+fn is_stop_word(word: &str) -> bool {
+    static SET: OnceLock<HashSet<&'static str>> = OnceLock::new();
+    SET.get_or_init(|| STOP_WORDS.iter().copied().collect())
+        .contains(word)
+}
+
+/// A small, fast, deterministic hasher for the index's string maps (FxHash): SipHash's
+/// protection against crafted keys is not needed for a build tool's own vocabulary.
+#[derive(Default, Clone, Copy)]
+pub struct FxHasher(u64);
+
+impl Hasher for FxHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        for chunk in bytes.chunks(8) {
+            let mut word = [0u8; 8];
+            word[..chunk.len()].copy_from_slice(chunk);
+            self.0 = (self.0.rotate_left(5) ^ u64::from_le_bytes(word))
+                .wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
         }
+    }
+    fn write_u8(&mut self, i: u8) {
+        self.write(&[i]);
+    }
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
+pub type FxBuild = BuildHasherDefault<FxHasher>;
+
+thread_local! {
+    /// Words repeat (Zipf): each worker thread remembers the terms it computed, shared as
+    /// `Arc<str>` so counting a word allocates nothing.
+    static TERMS: RefCell<HashMap<String, Option<Arc<str>>, FxBuild>> = RefCell::new(HashMap::default());
+    static LOWER: RefCell<String> = const { RefCell::new(String::new()) };
+}
+
+/// Calls `f` with the index term of every word of `text`: the stem, or the number itself;
+/// stop words and single letters are skipped.
+pub fn for_each_term(text: &str, mut f: impl FnMut(&Arc<str>)) {
+    TERMS.with(|cache| {
+        LOWER.with(|lower| {
+            let mut cache = cache.borrow_mut();
+            let mut lower = lower.borrow_mut();
+            for word in text.split(|c: char| !c.is_alphanumeric()) {
+                if word.is_empty() || word.len() > 160 {
+                    continue;
+                }
+                lower.clear();
+                lower.extend(word.chars().flat_map(char::to_lowercase));
+                if let Some(term) = cache.get(lower.as_str()) {
+                    if let Some(term) = term {
+                        f(term);
+                    }
+                    continue;
+                }
+                let is_number = lower.bytes().all(|c| c.is_ascii_digit());
+                let term: Option<Arc<str>> = if lower.chars().count() > 40
+                    || is_stop_word(&lower)
+                    || (lower.chars().nth(1).is_none() && !is_number)
+                {
+                    None
+                } else if is_number {
+                    Some(Arc::from(lower.as_str()))
+                } else {
+                    Some(Arc::from(stem(&lower)))
+                };
+                if cache.len() > 1_000_000 {
+                    cache.clear();
+                }
+                if let Some(t) = &term {
+                    f(t);
+                }
+                cache.insert(lower.clone(), term);
+            }
+        })
     })
+}
+
+/// The index terms of a text, as strings (for tests and tools).
+pub fn terms(text: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    for_each_term(text, |t| out.push(t.to_string()));
+    out
 }
 
 #[derive(Debug, Serialize)]
@@ -114,8 +188,15 @@ pub struct IndexBuilder {
     /// Records in id order.
     records: Vec<RecordMeta>,
     lengths: Mutex<Vec<u32>>,
-    postings: Mutex<HashMap<String, Vec<(u32, u16)>>>,
+    /// Sharded by term hash so that parallel pages rarely wait for each other.
+    postings: Vec<Mutex<PostingMap>>,
 }
+
+const SHARDS: usize = 32;
+
+/// (record id, term frequency) per term.
+type Postings = Vec<(u32, u16)>;
+type PostingMap = HashMap<Arc<str>, Postings, FxBuild>;
 
 /// A file of the index: path below the site root and its bytes.
 pub type IndexFile = (String, Vec<u8>);
@@ -145,7 +226,9 @@ impl IndexBuilder {
             IndexBuilder {
                 records: sorted,
                 lengths: Mutex::new(vec![0; count]),
-                postings: Mutex::new(HashMap::new()),
+                postings: (0..SHARDS)
+                    .map(|_| Mutex::new(HashMap::default()))
+                    .collect(),
             },
             ids,
         )
@@ -155,32 +238,51 @@ impl IndexBuilder {
     /// file to write for it.
     pub fn add(&self, id: u32, text: &str) -> IndexFile {
         let meta = &self.records[id as usize];
-        let mut counts: HashMap<String, u16> = HashMap::new();
+        let mut counts: HashMap<Arc<str>, u16, FxBuild> = HashMap::default();
         let mut length = 0u32;
         for (source, boost) in [(meta.titel.as_str(), 3u16), (text, 1u16)] {
-            for term in terms(source) {
-                let c = counts.entry(term).or_insert(0);
+            for_each_term(source, |term| {
+                let c = counts.entry(Arc::clone(term)).or_insert(0);
                 *c = c.saturating_add(boost);
                 length += u32::from(boost);
-            }
+            });
         }
         if let Ok(mut lengths) = self.lengths.lock() {
             lengths[id as usize] = length;
         }
-        if let Ok(mut postings) = self.postings.lock() {
-            for (term, tf) in counts {
-                postings.entry(term).or_default().push((id, tf));
+        let mut by_shard: Vec<Vec<(Arc<str>, u16)>> = vec![Vec::new(); SHARDS];
+        for (term, tf) in counts {
+            let shard = FxBuild::default().hash_one(&*term) as usize % SHARDS;
+            by_shard[shard].push((term, tf));
+        }
+        for (shard, terms) in self.postings.iter().zip(by_shard) {
+            if terms.is_empty() {
+                continue;
+            }
+            if let Ok(mut postings) = shard.lock() {
+                for (term, tf) in terms {
+                    postings.entry(term).or_default().push((id, tf));
+                }
             }
         }
-        let excerpt: String = text.chars().take(FRAGMENT_CHARS).collect();
+        let end = text
+            .char_indices()
+            .nth(FRAGMENT_CHARS)
+            .map(|(i, _)| i)
+            .unwrap_or(text.len());
+        let excerpt = &text[..end];
         #[derive(Serialize)]
         struct Fragment<'a> {
             #[serde(flatten)]
             meta: &'a RecordMeta,
-            x: String,
+            x: &'a str,
         }
         let json = serde_json::to_vec(&Fragment { meta, x: excerpt }).unwrap_or_default();
-        (fragment_path(id), gzip(&json))
+        (fragment_path(id), gzip_level(&json, 1))
+    }
+
+    pub fn record_count(&self) -> usize {
+        self.records.len()
     }
 
     /// Encodes the dictionary into chunks and writes the entry file.
@@ -190,12 +292,15 @@ impl IndexBuilder {
             .lock()
             .map(|mut l| std::mem::take(&mut *l))
             .unwrap_or_default();
-        let mut postings: Vec<(String, Vec<(u32, u16)>)> = self
+        let mut postings: Vec<(Arc<str>, Postings)> = self
             .postings
-            .lock()
-            .map(|mut p| std::mem::take(&mut *p))
-            .unwrap_or_default()
-            .into_iter()
+            .iter()
+            .flat_map(|shard| {
+                shard
+                    .lock()
+                    .map(|mut p| std::mem::take(&mut *p))
+                    .unwrap_or_default()
+            })
             .collect();
         postings.sort_by(|a, b| a.0.cmp(&b.0));
         let n = self.records.len().max(1) as f64;
@@ -224,7 +329,7 @@ impl IndexBuilder {
                 weighted.sort_by_key(|p| p.0);
             }
             if current.is_empty() {
-                chunks.push(term.clone());
+                chunks.push(term.to_string());
             }
             varint(&mut current, term.len() as u64);
             current.extend_from_slice(term.as_bytes());
@@ -300,9 +405,13 @@ fn varint(out: &mut Vec<u8>, mut value: u64) {
 
 /// gzip with a fixed header (no timestamp, no name), so output is byte-identical.
 pub fn gzip(bytes: &[u8]) -> Vec<u8> {
+    gzip_level(bytes, 6)
+}
+
+fn gzip_level(bytes: &[u8], level: u32) -> Vec<u8> {
     let mut encoder = GzEncoder::new(
         Vec::with_capacity(bytes.len() / 3 + 32),
-        Compression::new(6),
+        Compression::new(level),
     );
     if encoder.write_all(bytes).is_err() {
         return Vec::new();
@@ -316,7 +425,7 @@ mod tests {
 
     #[test]
     fn terms_are_stemmed_without_stop_words() {
-        let t: Vec<String> = terms("Hilfe für Obdachlose mit Hunden, 2021").collect();
+        let t: Vec<String> = terms("Hilfe für Obdachlose mit Hunden, 2021");
         assert_eq!(t, vec!["hilf", "obdachlos", "hund", "2021"]);
     }
 

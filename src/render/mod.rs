@@ -70,6 +70,9 @@ impl<'a> RenderContext<'a> {
 
     /// Adds a record's text to the search index and writes its fragment.
     pub fn index_record(&self, id: u32, text: &str) {
+        if !self.config.search {
+            return;
+        }
         let (path, bytes) = self.search.add(id, text);
         if let Err(e) = self.staging.write(&path, &bytes) {
             self.push(Diagnostic::error(
@@ -113,10 +116,14 @@ pub fn url_path(url: &str) -> String {
 
 /// Renders and writes every page, the theme's static files, the site's `static/` folder
 /// and the original files of Anlagen. Returns the number of pages and of all files written.
-pub fn render_site(rc: &RenderContext, tera: &Tera) -> Result<(usize, usize), Vec<Diagnostic>> {
+pub fn render_site(
+    rc: &RenderContext,
+    tera: &Tera,
+    mut phase: impl FnMut(&'static str),
+) -> Result<(usize, usize), Vec<Diagnostic>> {
     let staging = rc.staging;
     let lists = pages::Lists::new(rc.site);
-    let jobs = lists.jobs(rc.site);
+    let jobs = lists.jobs(rc.site, rc.config.search);
     let written: usize = jobs
         .par_iter()
         .map(|job| {
@@ -158,10 +165,18 @@ pub fn render_site(rc: &RenderContext, tera: &Tera) -> Result<(usize, usize), Ve
             }
         })
         .sum();
-    let mut files = written;
+    phase("render");
+    let mut files = written
+        + if rc.config.search {
+            rc.search.record_count()
+        } else {
+            0
+        };
     files += write_index(rc);
+    phase("index");
     files += copy_static(rc, staging);
     files += copy_dateien(rc, staging);
+    phase("assets");
     let errors = rc
         .errors
         .lock()
@@ -176,6 +191,9 @@ pub fn render_site(rc: &RenderContext, tera: &Tera) -> Result<(usize, usize), Ve
 
 /// The dictionary chunks, the entry file and the Vorlage-Nr lookup.
 fn write_index(rc: &RenderContext) -> usize {
+    if !rc.config.search {
+        return 0;
+    }
     let mut files = rc.search.finish();
     for (key, entries) in index::nr::lookup_files(rc.site) {
         files.push((

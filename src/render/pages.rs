@@ -77,7 +77,7 @@ impl Lists {
         }
     }
 
-    pub fn jobs(&self, site: &Site) -> Vec<Job> {
+    pub fn jobs(&self, site: &Site, search: bool) -> Vec<Job> {
         let mut jobs = vec![
             Job::Index,
             Job::Sitzungen,
@@ -102,6 +102,9 @@ impl Lists {
         let person_pages = self.personen_sorted.len().div_ceil(PAGE_SIZE).max(1);
         jobs.extend((1..=person_pages).map(Job::Personen));
         jobs.extend((0..site.personen.len()).map(Job::Person));
+        if !search {
+            jobs.retain(|j| !matches!(j, Job::Suche));
+        }
         jobs
     }
 }
@@ -300,6 +303,7 @@ pub fn context(rc: &RenderContext, lists: &Lists, job: &Job, path: &str) -> (&'s
         "site": {
             "title": rc.config.title,
             "description": rc.config.description,
+            "search": rc.config.search,
             "lang": rc.config.language,
         },
         "root": root,
