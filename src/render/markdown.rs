@@ -286,6 +286,13 @@ pub fn render_with_text(markdown: &str, linker: &Linker, opts: &BodyOptions) -> 
     }
     let mut out = String::with_capacity(markdown.len() * 3 / 2);
     html::push_html(&mut out, events.into_iter());
+    // Column alignment as classes: the Content-Security-Policy allows no inline styles.
+    if out.contains(" style=\"text-align: ") {
+        out = out
+            .replace(" style=\"text-align: left\"", " class=\"align-left\"")
+            .replace(" style=\"text-align: center\"", " class=\"align-center\"")
+            .replace(" style=\"text-align: right\"", " class=\"align-right\"");
+    }
     let html = if needs_sanitising {
         sanitise(&out)
     } else {
@@ -377,6 +384,8 @@ pub fn sanitise(html: &str) -> String {
             .add_tag_attributes("ol", ["start"])
             .add_tag_attributes("div", ["role", "tabindex", "aria-label"])
             .add_allowed_classes("div", ["table-scroll"])
+            .add_allowed_classes("th", ["align-left", "align-center", "align-right"])
+            .add_allowed_classes("td", ["align-left", "align-center", "align-right"])
             .add_allowed_classes("p", ["back-link"]);
             for h in ["h1", "h2", "h3", "h4", "h5", "h6"] {
                 b.add_tag_attributes(h, ["id"]);
@@ -400,6 +409,33 @@ mod tests {
         assert!(!is_safe_url("javascript:alert(1)"));
         assert!(!is_safe_url(" JavaScript:alert(1)"));
         assert!(!is_safe_url("data:text/html,x"));
+    }
+
+    #[test]
+    fn table_alignment_becomes_classes() {
+        let site = crate::link::link(Vec::new(), &matcher()).0;
+        let m = matcher();
+        let linker = Linker {
+            site: &site,
+            matcher: &m,
+            root: "",
+            own_nr: None,
+        };
+        let html = render(
+            "| a | b |\n|:--|--:|\n| 1 | 2 |\n",
+            &linker,
+            &BodyOptions {
+                base_level: 2,
+                sections: None,
+                reserved_ids: &[],
+            },
+        );
+        assert!(html.contains("<td class=\"align-right\">2</td>"), "{html}");
+        assert!(!html.contains("style="), "{html}");
+    }
+
+    fn matcher() -> NrMatcher {
+        NrMatcher::new(&crate::config::LinksSection::default()).expect("pattern")
     }
 
     #[test]
