@@ -23,6 +23,55 @@ pub struct BookToml {
     pub build: BuildSection,
     pub output: OutputSection,
     pub links: LinksSection,
+    pub impressum: Option<Impressum>,
+    pub barrierefreiheit: Option<Barrierefreiheit>,
+}
+
+/// The legal notice (Impressum, § 5 DDG / § 18 MStV), shown on `impressum/`.
+#[derive(Debug, Clone, Default, Deserialize, serde::Serialize)]
+#[serde(default, deny_unknown_fields, rename_all(deserialize = "kebab-case"))]
+pub struct Impressum {
+    pub herausgeber: Option<String>,
+    pub anschrift: Vec<String>,
+    pub vertreten_durch: Option<String>,
+    pub telefon: Option<String>,
+    pub email: Option<String>,
+    /// Responsible for the content (§ 18 Abs. 2 MStV).
+    pub verantwortlich: Option<String>,
+    pub hinweise: Vec<String>,
+}
+
+/// The accessibility statement (Erklärung zur Barrierefreiheit, BITV 2.0 § 7), shown on
+/// `barrierefreiheit/`.
+#[derive(Debug, Clone, Deserialize, serde::Serialize)]
+#[serde(default, deny_unknown_fields, rename_all(deserialize = "kebab-case"))]
+pub struct Barrierefreiheit {
+    /// `vollständig vereinbar`, `teilweise vereinbar` or `nicht vereinbar`.
+    pub status: String,
+    /// Date of the statement (ISO).
+    pub stand: Option<String>,
+    pub methode: String,
+    /// Known barriers, one sentence each.
+    pub barrieren: Vec<String>,
+    pub kontakt_email: Option<String>,
+    pub kontakt_telefon: Option<String>,
+    pub kontakt_anschrift: Vec<String>,
+    pub schlichtungsstelle: String,
+}
+
+impl Default for Barrierefreiheit {
+    fn default() -> Self {
+        Barrierefreiheit {
+            status: "teilweise vereinbar".to_string(),
+            stand: None,
+            methode: "Selbstbewertung".to_string(),
+            barrieren: Vec::new(),
+            kontakt_email: None,
+            kontakt_telefon: None,
+            kontakt_anschrift: Vec::new(),
+            schlichtungsstelle: "Schlichtungsstelle nach dem Behindertengleichstellungsgesetz bei dem Beauftragten der Bundesregierung für die Belange von Menschen mit Behinderungen, Mauerstraße 53, 10117 Berlin, https://www.schlichtungsstelle-bgg.de".to_string(),
+        }
+    }
 }
 
 #[derive(Debug, Clone, Deserialize)]
@@ -123,6 +172,8 @@ pub struct Config {
     pub site_url: Option<String>,
     pub search: bool,
     pub links: LinksSection,
+    pub impressum: Option<Impressum>,
+    pub barrierefreiheit: Option<Barrierefreiheit>,
     /// The site folder whose `templates/` and `static/` override the built-in theme; `None`
     /// builds a bare corpus with the built-in theme alone.
     pub root: Option<PathBuf>,
@@ -174,6 +225,8 @@ impl Config {
             site_url,
             search: book.output.html.search.enable,
             links: book.links,
+            impressum: book.impressum,
+            barrierefreiheit: book.barrierefreiheit,
             root: Some(root.to_path_buf()),
             book_toml,
         })
@@ -190,6 +243,8 @@ impl Config {
             site_url: None,
             search: true,
             links: book.links,
+            impressum: None,
+            barrierefreiheit: None,
             root: None,
             book_toml: None,
         }
@@ -203,7 +258,7 @@ fn parse_book_toml(text: &str, path: &Path) -> Result<BookToml, Diagnostic> {
             .map(|span| text[..span.start.min(text.len())].matches('\n').count() + 1)
             .unwrap_or(0);
         Diagnostic::error(path, line, format!("book.toml ist ungültig: {}", e.message()))
-            .with_hint("Erlaubt sind [book] title, description, language, src, authors; [build] build-dir; [output.html] site-url; [output.html.search] enable; [links] vorlage-nr, ergaenzung, normalize-prefix-space.")
+            .with_hint("Erlaubt sind [book] title, description, language, src, authors; [build] build-dir; [output.html] site-url; [output.html.search] enable; [links] vorlage-nr, ergaenzung, normalize-prefix-space; [impressum]; [barrierefreiheit].")
     })
 }
 

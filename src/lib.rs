@@ -97,6 +97,7 @@ pub fn build(config: &Config, options: BuildOptions) -> BuildReport {
         }
     };
 
+    report.diagnostics.extend(legal_pages_warnings(config));
     let (sources, mut found) = load::discover(&config.content_dir);
     report.diagnostics.append(&mut found);
     report.sources = sources.len();
@@ -162,4 +163,37 @@ pub fn build(config: &Config, options: BuildOptions) -> BuildReport {
     }
     phase(&mut report, "publish");
     finish(report)
+}
+
+/// Public bodies must publish an Impressum and an Erklärung zur Barrierefreiheit with a
+/// feedback contact (BITV 2.0 § 7); the pages are built either way, but say what is missing.
+fn legal_pages_warnings(config: &Config) -> Vec<Diagnostic> {
+    let file = config
+        .book_toml
+        .as_deref()
+        .map(load::display_path)
+        .unwrap_or_else(|| "book.toml".into());
+    let mut warnings = Vec::new();
+    if config
+        .impressum
+        .as_ref()
+        .and_then(|i| i.herausgeber.as_ref())
+        .is_none()
+    {
+        warnings.push(
+            Diagnostic::warning(&file, 0, "Das Impressum ist unvollständig: `[impressum] herausgeber` fehlt.")
+                .with_hint("Ergänzen Sie in book.toml einen Abschnitt [impressum] mit herausgeber, anschrift, email und verantwortlich (siehe README)."),
+        );
+    }
+    let contact = config
+        .barrierefreiheit
+        .as_ref()
+        .is_some_and(|b| b.kontakt_email.is_some() || b.kontakt_telefon.is_some());
+    if !contact {
+        warnings.push(
+            Diagnostic::warning(&file, 0, "Die Erklärung zur Barrierefreiheit hat keinen Kontakt für Rückmeldungen (BITV 2.0 § 7).")
+                .with_hint("Ergänzen Sie in book.toml [barrierefreiheit] kontakt-email (und stand, status, barrieren)."),
+        );
+    }
+    warnings
 }

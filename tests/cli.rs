@@ -364,3 +364,46 @@ fn search_index_is_written_and_can_be_switched_off() {
     let broken = broken_links(&out, "/");
     assert!(broken.is_empty(), "{}", broken.join("\n"));
 }
+
+#[test]
+fn legal_pages_are_filled_from_book_toml_and_missing_settings_warn() {
+    let tmp = site_folder("");
+    let output = portal(&["build"], tmp.path());
+    assert!(output.status.success());
+    let messages = stderr(&output);
+    assert!(
+        messages.contains("`[impressum] herausgeber` fehlt"),
+        "{messages}"
+    );
+    assert!(
+        messages.contains("keinen Kontakt für Rückmeldungen"),
+        "{messages}"
+    );
+    let out = tmp.path().join("site");
+    for page in [
+        "impressum/index.html",
+        "barrierefreiheit/index.html",
+        "leichte-sprache/index.html",
+    ] {
+        assert!(out.join(page).is_file(), "{page}");
+    }
+    assert!(read(&out, "index.html").contains("href=\"leichte-sprache/\""));
+
+    let tmp = site_folder(
+        "[impressum]\nherausgeber = \"Stadt Musterstadt\"\nanschrift = [\"Markt 1\", \"12345 Musterstadt\"]\nemail = \"rat@musterstadt.example\"\n[barrierefreiheit]\nstand = \"2026-11-26\"\nkontakt-email = \"barrierefrei@musterstadt.example\"\nbarrieren = [\"Alte Scans sind nicht durchsuchbar.\"]\n",
+    );
+    let output = portal(&["check", "--strict"], tmp.path());
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert!(portal(&["build"], tmp.path()).status.success());
+    let out = tmp.path().join("site");
+    let impressum = text_of(&read(&out, "impressum/index.html"));
+    assert!(
+        impressum.contains("Stadt Musterstadt Markt 1 12345 Musterstadt"),
+        "{impressum}"
+    );
+    let erklaerung = text_of(&read(&out, "barrierefreiheit/index.html"));
+    assert!(erklaerung.contains("barrierefrei@musterstadt.example"));
+    assert!(erklaerung.contains("am 26. November 2026 erstellt"));
+    assert!(erklaerung.contains("Alte Scans sind nicht durchsuchbar."));
+    assert!(erklaerung.contains("Schlichtungsverfahren"));
+}

@@ -279,7 +279,10 @@ fn builds_are_byte_identical_whatever_the_number_of_threads() {
     let (a, b) = (a.path().join("site"), b.path().join("site"));
     let (fa, fb) = (files(&a), files(&b));
     assert_eq!(fa, fb);
-    assert!(fa.iter().any(|f| f.starts_with("suche/i/")), "the search index is compared too");
+    assert!(
+        fa.iter().any(|f| f.starts_with("suche/i/")),
+        "the search index is compared too"
+    );
     for f in fa {
         assert!(
             std::fs::read(a.join(&f)).expect("a") == std::fs::read(b.join(&f)).expect("b"),

@@ -168,6 +168,8 @@ pub fn render_with_text(markdown: &str, linker: &Linker, opts: &BodyOptions) -> 
     let mut heading: Option<(HeadingLevel, Vec<Event>, String)> = None;
     let mut in_link = 0usize;
     let mut in_code = 0usize;
+    let mut tables = 0usize;
+    let mut last_heading: Option<String> = None;
 
     for event in Parser::new_ext(markdown, options()) {
         let event = match event {
@@ -179,6 +181,7 @@ pub fn render_with_text(markdown: &str, linker: &Linker, opts: &BodyOptions) -> 
                 let Some((level, inner, heading_text)) = heading.take() else {
                     continue;
                 };
+                last_heading = Some(heading_text.trim().to_string());
                 let new_level =
                     heading_level((i16::from(level_number(level)) + shift).clamp(1, 6) as u8);
                 let section = opts.sections.as_ref().and_then(|s| {
@@ -233,10 +236,22 @@ pub fn render_with_text(markdown: &str, linker: &Linker, opts: &BodyOptions) -> 
                 event
             }
             Event::Start(Tag::Table(_)) => {
-                events.push(Event::Html(CowStr::from(
-                    "<div class=\"table-scroll\" role=\"region\" tabindex=\"0\" aria-label=\"Tabelle (seitlich scrollbar)\">\n",
-                )));
-                event
+                tables += 1;
+                let label = match &last_heading {
+                    Some(h) => format!("Tabelle {tables} zu „{h}“"),
+                    None => format!("Tabelle {tables}"),
+                };
+                events.push(Event::Html(CowStr::from(format!(
+                    "<div class=\"table-scroll\" role=\"region\" tabindex=\"0\" aria-label=\"{} (seitlich scrollbar)\">\n",
+                    escape(&label)
+                ))));
+                events.push(event);
+                // A caption names the table for screen readers; the heading above shows it.
+                events.push(Event::Html(CowStr::from(format!(
+                    "<caption class=\"visually-hidden\">{}</caption>",
+                    escape(&label)
+                ))));
+                continue;
             }
             Event::End(TagEnd::Table) => {
                 events.push(event);
@@ -286,6 +301,12 @@ pub fn render_with_text(markdown: &str, linker: &Linker, opts: &BodyOptions) -> 
     }
     let mut out = String::with_capacity(markdown.len() * 3 / 2);
     html::push_html(&mut out, events.into_iter());
+    // Header cells of Markdown tables are column headers.
+    if out.contains("<th") {
+        out = out
+            .replace("<th>", "<th scope=\"col\">")
+            .replace("<th style=", "<th scope=\"col\" style=");
+    }
     // Column alignment as classes: the Content-Security-Policy allows no inline styles.
     if out.contains(" style=\"text-align: ") {
         out = out
@@ -380,6 +401,7 @@ pub fn sanitise(html: &str) -> String {
             .add_tag_attributes("a", ["href", "title"])
             .add_tag_attributes("img", ["src", "alt", "title"])
             .add_tag_attributes("th", ["colspan", "rowspan", "scope"])
+            .add_allowed_classes("caption", ["visually-hidden"])
             .add_tag_attributes("td", ["colspan", "rowspan"])
             .add_tag_attributes("ol", ["start"])
             .add_tag_attributes("div", ["role", "tabindex", "aria-label"])

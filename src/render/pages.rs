@@ -34,6 +34,9 @@ pub enum Job {
     Personen(usize),
     Person(usize),
     Suche,
+    Impressum,
+    Barrierefreiheit,
+    LeichteSprache,
     NotFound,
 }
 
@@ -84,6 +87,9 @@ impl Lists {
             Job::Vorlagen,
             Job::Gremien,
             Job::Suche,
+            Job::Impressum,
+            Job::Barrierefreiheit,
+            Job::LeichteSprache,
             Job::NotFound,
         ];
         jobs.extend(
@@ -156,6 +162,9 @@ pub fn path(site: &Site, job: &Job) -> String {
         Job::Personen(p) => paged("personen/", *p),
         Job::Person(i) => format!("personen/{}/", site.personen[*i].slug),
         Job::Suche => "suche/".into(),
+        Job::Impressum => "impressum/".into(),
+        Job::Barrierefreiheit => "barrierefreiheit/".into(),
+        Job::LeichteSprache => "leichte-sprache/".into(),
         Job::NotFound => "404.html".into(),
     }
 }
@@ -280,6 +289,29 @@ pub fn context(rc: &RenderContext, lists: &Lists, job: &Job, path: &str) -> (&'s
             b.person(*i),
         ),
         Job::Suche => ("suche.html", "Suche".into(), vec![], b.suche(lists)),
+        Job::Impressum => (
+            "impressum.html",
+            "Impressum".into(),
+            vec![],
+            json!({ "impressum": rc.config.impressum }),
+        ),
+        Job::Barrierefreiheit => (
+            "barrierefreiheit.html",
+            "Erklärung zur Barrierefreiheit".into(),
+            vec![],
+            json!({
+                "erklaerung": rc.config.barrierefreiheit.clone().unwrap_or_default(),
+                "konfiguriert": rc.config.barrierefreiheit.is_some(),
+                "stand": rc.config.barrierefreiheit.as_ref().and_then(|b| b.stand.as_deref()).and_then(|s| Date::parse_iso(s).ok()).map(|d| d.german_long()),
+                "site_url": rc.config.site_url,
+            }),
+        ),
+        Job::LeichteSprache => (
+            "leichte-sprache.html",
+            "Leichte Sprache".into(),
+            vec![],
+            json!({}),
+        ),
         Job::NotFound => ("404.html", "Seite nicht gefunden".into(), vec![], json!({})),
     };
     let mut breadcrumbs = vec![b.crumb("Startseite", "")];
@@ -884,7 +916,7 @@ impl Builder<'_> {
             a.doc,
             None,
             &BodyOptions {
-                base_level: 2,
+                base_level: 3,
                 sections: None,
                 reserved_ids: &["inhalt", "text", "datei", "quellen"],
             },

@@ -38,6 +38,18 @@ pub const BUILTIN_TEMPLATES: &[(&str, &str)] = &[
         include_str!("../../templates/personen.html"),
     ),
     ("suche.html", include_str!("../../templates/suche.html")),
+    (
+        "impressum.html",
+        include_str!("../../templates/impressum.html"),
+    ),
+    (
+        "barrierefreiheit.html",
+        include_str!("../../templates/barrierefreiheit.html"),
+    ),
+    (
+        "leichte-sprache.html",
+        include_str!("../../templates/leichte-sprache.html"),
+    ),
     ("404.html", include_str!("../../templates/404.html")),
 ];
 

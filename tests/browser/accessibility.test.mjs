@@ -70,3 +70,40 @@ test('the Nu Html Checker reports no error on any page', () => {
   }
   assert.equal(output.trim(), '', output);
 });
+
+test('headings form an outline, tables are labelled, and nothing scrolls sideways at 320 px or 200 % zoom', async () => {
+  const pages = await htmlFiles(site);
+  const problems = [];
+  for (const width of [320, 640]) {
+    const context = await browser.newContext({ viewport: { width, height: 800 } });
+    const page = await context.newPage();
+    for (const p of pages) {
+      await page.goto(server.url + p);
+      const r = await page.evaluate(() => {
+        const levels = [...document.querySelectorAll('h1, h2, h3, h4, h5, h6')].map((h) => Number(h.tagName[1]));
+        const skips = levels.filter((l, i) => i > 0 && l > levels[i - 1] + 1).length;
+        const tables = [...document.querySelectorAll('table')];
+        return {
+          h1: levels.filter((l) => l === 1).length,
+          first: levels[0],
+          skips,
+          uncaptioned: tables.filter((t) => !t.querySelector('caption')).length,
+          unscoped: [...document.querySelectorAll('thead th')].filter((th) => !th.getAttribute('scope')).length,
+          overflow: document.documentElement.scrollWidth - window.innerWidth,
+          lang: document.documentElement.lang,
+          skipLink: !!document.querySelector('a.skip-link[href="#inhalt"]'),
+        };
+      });
+      const where = `${width}px /${p}`;
+      if (r.h1 !== 1 || r.first !== 1) problems.push(`${where}: ${r.h1} h1, first heading h${r.first}`);
+      if (r.skips) problems.push(`${where}: ${r.skips} skipped heading levels`);
+      if (r.uncaptioned) problems.push(`${where}: ${r.uncaptioned} tables without caption`);
+      if (r.unscoped) problems.push(`${where}: ${r.unscoped} header cells without scope`);
+      if (r.overflow > 0) problems.push(`${where}: page ${r.overflow}px wider than the window`);
+      if (r.lang !== 'de') problems.push(`${where}: lang=${r.lang}`);
+      if (!r.skipLink) problems.push(`${where}: no skip link`);
+    }
+    await context.close();
+  }
+  assert.deepEqual(problems, []);
+});
