@@ -255,18 +255,7 @@ mod parity {
     #[test]
     fn agrees_with_snowball_reference_on_the_seed_vocabulary() {
         let reference = rust_stemmers::Stemmer::create(rust_stemmers::Algorithm::German);
-        let mut words = std::collections::BTreeSet::new();
-        for entry in walkdir::WalkDir::new(concat!(env!("CARGO_MANIFEST_DIR"), "/content")) {
-            let entry = entry.expect("walk");
-            if entry.file_type().is_file() {
-                let text = std::fs::read_to_string(entry.path()).expect("read");
-                for w in text.split(|c: char| !c.is_alphanumeric()) {
-                    if !w.is_empty() {
-                        words.insert(w.to_lowercase());
-                    }
-                }
-            }
-        }
+        let words = seed_words();
         let differences: Vec<String> = words
             .iter()
             .filter(|w| super::stem(w) != reference.stem(w))
