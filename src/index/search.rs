@@ -32,7 +32,7 @@ pub const MAX_POSTINGS: usize = 20_000;
 /// Uncompressed size at which a chunk of the dictionary is closed.
 const CHUNK_BYTES: usize = 48 * 1024;
 /// Characters of text kept per record for excerpts.
-const FRAGMENT_CHARS: usize = 3_000;
+const FRAGMENT_CHARS: usize = 2_000;
 
 const STOP_WORDS: &[&str] = &[
     "aber", "als", "am", "an", "auch", "auf", "aus", "bei", "bis", "das", "dass", "daß", "dem",
@@ -125,7 +125,12 @@ pub fn for_each_term(text: &str, mut f: impl FnMut(&Arc<str>)) {
                     continue;
                 }
                 lower.clear();
-                lower.extend(word.chars().flat_map(char::to_lowercase));
+                if word.is_ascii() {
+                    lower.push_str(word);
+                    lower.make_ascii_lowercase();
+                } else {
+                    lower.extend(word.chars().flat_map(char::to_lowercase));
+                }
                 if let Some(term) = cache.get(lower.as_str()) {
                     if let Some(term) = term {
                         f(term);
@@ -238,12 +243,16 @@ impl IndexBuilder {
     /// file to write for it.
     pub fn add(&self, id: u32, text: &str) -> IndexFile {
         let meta = &self.records[id as usize];
-        let mut counts: HashMap<Arc<str>, u16, FxBuild> = HashMap::default();
+        // The per-thread term cache hands out one `Arc` per term, so within this call a
+        // term is identified by its address: counting needs no string hashing.
+        let mut counts: HashMap<usize, (Arc<str>, u16), FxBuild> = HashMap::default();
         let mut length = 0u32;
         for (source, boost) in [(meta.titel.as_str(), 3u16), (text, 1u16)] {
             for_each_term(source, |term| {
-                let c = counts.entry(Arc::clone(term)).or_insert(0);
-                *c = c.saturating_add(boost);
+                let entry = counts
+                    .entry(Arc::as_ptr(term) as *const u8 as usize)
+                    .or_insert_with(|| (Arc::clone(term), 0));
+                entry.1 = entry.1.saturating_add(boost);
                 length += u32::from(boost);
             });
         }
@@ -251,7 +260,7 @@ impl IndexBuilder {
             lengths[id as usize] = length;
         }
         let mut by_shard: Vec<Vec<(Arc<str>, u16)>> = vec![Vec::new(); SHARDS];
-        for (term, tf) in counts {
+        for (_, (term, tf)) in counts {
             let shard = FxBuild::default().hash_one(&*term) as usize % SHARDS;
             by_shard[shard].push((term, tf));
         }
@@ -271,13 +280,26 @@ impl IndexBuilder {
             .map(|(i, _)| i)
             .unwrap_or(text.len());
         let excerpt = &text[..end];
+        // Written field by field: `#[serde(flatten)]` would go through a slow generic map.
         #[derive(Serialize)]
         struct Fragment<'a> {
-            #[serde(flatten)]
-            meta: &'a RecordMeta,
+            u: &'a str,
+            t: &'a str,
+            y: &'a str,
+            d: &'a str,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            g: Option<&'a str>,
             x: &'a str,
         }
-        let json = serde_json::to_vec(&Fragment { meta, x: excerpt }).unwrap_or_default();
+        let fragment = Fragment {
+            u: &meta.url,
+            t: &meta.titel,
+            y: meta.typ,
+            d: &meta.datum,
+            g: meta.gremium.as_deref(),
+            x: excerpt,
+        };
+        let json = serde_json::to_vec(&fragment).unwrap_or_default();
         (fragment_path(id), gzip_level(&json, 1))
     }
 
@@ -311,6 +333,15 @@ impl IndexBuilder {
         let mut current: Vec<u8> = Vec::new();
         for (term, mut list) in postings {
             list.sort_by_key(|p| p.0);
+            // A record counts a term once; two entries arise only if a thread's term cache
+            // was cleared while it counted that record.
+            list.dedup_by(|later, earlier| {
+                let same = later.0 == earlier.0;
+                if same {
+                    earlier.1 = earlier.1.saturating_add(later.1);
+                }
+                same
+            });
             let df = list.len();
             let idf = ((n - df as f64 + 0.5) / (df as f64 + 0.5) + 1.0).ln();
             let mut weighted: Vec<(u32, u8)> = list
