@@ -69,13 +69,6 @@ impl RecordMeta {
     }
 }
 
-/// Lower-case words of a text, split at everything that is not a letter or digit.
-pub fn words(text: &str) -> impl Iterator<Item = String> + '_ {
-    text.split(|c: char| !c.is_alphanumeric())
-        .filter(|w| !w.is_empty() && w.chars().count() <= 40)
-        .map(str::to_lowercase)
-}
-
 fn is_stop_word(word: &str) -> bool {
     static SET: OnceLock<HashSet<&'static str>> = OnceLock::new();
     SET.get_or_init(|| STOP_WORDS.iter().copied().collect())
