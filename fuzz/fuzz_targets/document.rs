@@ -69,6 +69,7 @@ fuzz_target!(|data: &[u8]| {
             base_level: 3,
             sections: Some(SectionAnchors { tops: &tops }),
             reserved_ids: &["inhalt"],
+            min_level: None,
         },
     );
     let _ = portal::index::search::terms(&rendered.all_text());

@@ -56,6 +56,9 @@ pub struct BodyScan {
     pub mentions: Vec<Mention>,
     /// `zu <x>` headings that name no agenda item: (byte offset, text).
     pub unmatched: Vec<(usize, String)>,
+    /// The highest heading level (1–6) used anywhere in the body, so that rendering need
+    /// not parse the body twice to shift heading levels.
+    pub min_heading_level: Option<u8>,
 }
 
 #[derive(Debug)]
@@ -73,9 +76,14 @@ pub fn scan(body: &str, tops: &[TopRef], surnames: &[String], matcher: &NrMatche
     let mut depth = 0usize;
     let mut current: Option<Block> = None;
     let mut in_code = 0usize;
+    let mut min_heading: Option<u8> = None;
     for (event, range) in Parser::new_ext(body, options()).into_offset_iter() {
         match event {
             Event::Start(tag) => {
+                if let Tag::Heading { level, .. } = tag {
+                    let n = level as u8;
+                    min_heading = Some(min_heading.map_or(n, |m: u8| m.min(n)));
+                }
                 if depth == 0 {
                     let heading = match tag {
                         Tag::Heading { level, .. } => Some(level),
@@ -125,7 +133,10 @@ pub fn scan(body: &str, tops: &[TopRef], surnames: &[String], matcher: &NrMatche
         }
     }
 
-    let mut scan = BodyScan::default();
+    let mut scan = BodyScan {
+        min_heading_level: min_heading,
+        ..BodyScan::default()
+    };
     let region_end = |index: usize, level: HeadingLevel| -> usize {
         blocks[index + 1..]
             .iter()

@@ -80,17 +80,22 @@ fn escape_into(out: &mut String, text: &str) {
 }
 
 /// How a body's `zu <TOP>` headings are anchored on a Sitzung page.
+#[derive(Clone, Copy)]
 pub struct SectionAnchors<'a> {
     /// (TOP number, anchor id, id of the agenda entry to link back to) of public items.
     pub tops: &'a [(String, String, String)],
 }
 
+#[derive(Clone, Copy)]
 pub struct BodyOptions<'a> {
     /// The HTML level the body's highest heading becomes.
     pub base_level: u8,
     pub sections: Option<SectionAnchors<'a>>,
     /// Ids already used by the page around the body.
     pub reserved_ids: &'a [&'a str],
+    /// The body's highest heading level if already known (from the parse phase's scan);
+    /// otherwise the body is parsed once more to find it.
+    pub min_level: Option<u8>,
 }
 
 fn level_number(level: HeadingLevel) -> u8 {
@@ -154,13 +159,15 @@ pub fn render(markdown: &str, linker: &Linker, opts: &BodyOptions) -> String {
 /// Renders Markdown for a page and collects its text.
 pub fn render_with_text(markdown: &str, linker: &Linker, opts: &BodyOptions) -> Rendered {
     let mut text: Vec<(Option<String>, String)> = vec![(None, String::new())];
-    let min_level = Parser::new_ext(markdown, options())
-        .filter_map(|e| match e {
-            Event::Start(Tag::Heading { level, .. }) => Some(level_number(level)),
-            _ => None,
-        })
-        .min()
-        .unwrap_or(1);
+    let min_level = opts.min_level.unwrap_or_else(|| {
+        Parser::new_ext(markdown, options())
+            .filter_map(|e| match e {
+                Event::Start(Tag::Heading { level, .. }) => Some(level_number(level)),
+                _ => None,
+            })
+            .min()
+            .unwrap_or(1)
+    });
     let shift = i16::from(opts.base_level) - i16::from(min_level);
     let mut used_ids: HashSet<String> = opts.reserved_ids.iter().map(|s| s.to_string()).collect();
     let mut needs_sanitising = false;
@@ -450,6 +457,7 @@ mod tests {
                 base_level: 2,
                 sections: None,
                 reserved_ids: &[],
+                min_level: None,
             },
         );
         assert!(html.contains("<td class=\"align-right\">2</td>"), "{html}");

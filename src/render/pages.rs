@@ -488,7 +488,16 @@ impl Builder<'_> {
             kept.push_str(body.get(last.min(body.len())..).unwrap_or(""));
             std::borrow::Cow::Owned(kept)
         };
-        markdown::render_with_text(&published, &self.linker(own_nr), opts)
+        // The parse phase knows the body's highest heading level, unless parts were cut out.
+        let opts = BodyOptions {
+            min_level: if d.scan.excluded.is_empty() {
+                d.scan.min_heading_level
+            } else {
+                None
+            },
+            ..*opts
+        };
+        markdown::render_with_text(&published, &self.linker(own_nr), &opts)
     }
 
     fn index(&self) -> Value {
@@ -624,6 +633,7 @@ impl Builder<'_> {
             None,
             &BodyOptions {
                 base_level: 3,
+                min_level: None,
                 sections: Some(SectionAnchors { tops: &anchors }),
                 reserved_ids: &[
                     "inhalt",
@@ -768,7 +778,7 @@ impl Builder<'_> {
                 let section = sdoc.scan.sections.iter().find(|s| s.top_index == r.top_index);
                 let sitzung_href = self.href(&format!("sitzungen/{}/", self.site.sitzungen[si].slug));
                 let beschluss_html = section.and_then(|s| s.beschluss.as_ref()).map(|md| {
-                    markdown::render(md, &linker, &BodyOptions { base_level: 4, sections: None, reserved_ids: &[] })
+                    markdown::render(md, &linker, &BodyOptions { base_level: 4, sections: None, reserved_ids: &[], min_level: None })
                 });
                 json!({
                     "sitzung": self.sitzung_link(si),
@@ -826,6 +836,7 @@ impl Builder<'_> {
                 Some(&v.nr),
                 &BodyOptions {
                     base_level: 3,
+                    min_level: None,
                     sections: None,
                     reserved_ids: &[
                         "inhalt",
@@ -917,6 +928,7 @@ impl Builder<'_> {
             None,
             &BodyOptions {
                 base_level: 3,
+                min_level: None,
                 sections: None,
                 reserved_ids: &["inhalt", "text", "datei", "quellen"],
             },
