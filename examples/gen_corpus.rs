@@ -1079,20 +1079,7 @@ const TEMPLATES: &[&str] = &[
     "Eine Verlängerung der Frist bis zum {monat} {jahr1} wurde beim Zuwendungsgeber beantragt.",
 ];
 
-const MONATE: &[&str] = &[
-    "Januar",
-    "Februar",
-    "März",
-    "April",
-    "Mai",
-    "Juni",
-    "Juli",
-    "August",
-    "September",
-    "Oktober",
-    "November",
-    "Dezember",
-];
+const MONATE: &[&str] = &portal::model::date::MONTHS;
 
 // ------------------------------------------------------------------------------------------
 // Persons.
@@ -1490,6 +1477,15 @@ struct Beratung {
     gremium: usize,
     datum: Date,
     zustaendigkeit: &'static str,
+}
+
+/// The one Beratung of a Vorlage decided in the Sitzung that creates it.
+fn decided_in(gremium: usize, datum: Date) -> Vec<Beratung> {
+    vec![Beratung {
+        gremium,
+        datum,
+        zustaendigkeit: "Entscheidung",
+    }]
 }
 
 struct VorlagePlan {
@@ -1894,11 +1890,7 @@ fn plan(seed: u64, n: usize) -> Result<Plan, String> {
                 public: true,
                 ursprung: None,
                 titel: titel.clone(),
-                beratung: vec![Beratung {
-                    gremium: g,
-                    datum: s.datum,
-                    zustaendigkeit: "Entscheidung",
-                }],
+                beratung: decided_in(g, s.datum),
                 ergaenzungen: 0,
             });
             own.push(vid);
@@ -1940,11 +1932,7 @@ fn plan(seed: u64, n: usize) -> Result<Plan, String> {
                     public: true,
                     ursprung: Some(parent),
                     titel: titel.clone(),
-                    beratung: vec![Beratung {
-                        gremium: g,
-                        datum: s.datum,
-                        zustaendigkeit: "Entscheidung",
-                    }],
+                    beratung: decided_in(g, s.datum),
                     ergaenzungen: 0,
                 });
                 own.push(vid);
@@ -2032,11 +2020,7 @@ fn plan(seed: u64, n: usize) -> Result<Plan, String> {
                         public: false,
                         ursprung: None,
                         titel: titel.clone(),
-                        beratung: vec![Beratung {
-                            gremium: g,
-                            datum: s.datum,
-                            zustaendigkeit: "Entscheidung",
-                        }],
+                        beratung: decided_in(g, s.datum),
                         ergaenzungen: 0,
                     });
                     own.push(vid);

@@ -9,7 +9,8 @@ pub struct Date {
     pub day: u32,
 }
 
-const MONTHS: [&str; 12] = [
+/// German month names, January first.
+pub const MONTHS: [&str; 12] = [
     "Januar",
     "Februar",
     "März",

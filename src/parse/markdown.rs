@@ -326,25 +326,14 @@ mod tests {
 
     const BODY: &str = "## Öffentlicher Teil\n\n### zu 1 Eröffnung\n\nHerr Deumens eröffnet. Siehe FB56/0025/WP18.\n\n### zu 2 Bestellung\n\nVorlage: FB 56/0008/WP18\n\n**Beschluss:**\n\nDer Ausschuss bestellt Frau Daemen.\n\nZweiter Absatz.\n\n### zu 2.1 Unterpunkt\n\n**Beschluss:** Kurz.\n\n**Abstimmungsergebnis:** Einstimmige Zustimmung\n\nDanach.\n\n## Nichtöffentlicher Teil\n\n### zu 1 Geheim\n\nFB 56/0016/WP18 geheim.\n";
 
+    fn top_refs(list: &[(&'static str, bool)]) -> Vec<TopRef<'static>> {
+        list.iter()
+            .map(|&(top, public)| TopRef { top, public })
+            .collect()
+    }
+
     fn tops() -> Vec<TopRef<'static>> {
-        vec![
-            TopRef {
-                top: "1",
-                public: true,
-            },
-            TopRef {
-                top: "2",
-                public: true,
-            },
-            TopRef {
-                top: "2.1",
-                public: true,
-            },
-            TopRef {
-                top: "1",
-                public: false,
-            },
-        ]
+        top_refs(&[("1", true), ("2", true), ("2.1", true), ("1", false)])
     }
 
     #[test]
@@ -382,20 +371,7 @@ mod tests {
     fn section_of_a_non_public_item_is_excluded_anywhere() {
         let body =
             "## zu 1 Offen\n\nText\n\n## zu N3 Geheim\n\nGeheimer Beschluss\n\n## zu 2 Offen\n";
-        let tops = vec![
-            TopRef {
-                top: "1",
-                public: true,
-            },
-            TopRef {
-                top: "2",
-                public: true,
-            },
-            TopRef {
-                top: "N3",
-                public: false,
-            },
-        ];
+        let tops = top_refs(&[("1", true), ("2", true), ("N3", false)]);
         let scan = scan(body, &tops, &[], &matcher());
         assert_eq!(scan.sections.len(), 2);
         assert_eq!(scan.excluded.len(), 1);
