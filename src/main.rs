@@ -10,6 +10,11 @@ use portal::config::{Config, Overrides};
 use portal::diagnostics::Diagnostic;
 use portal::{build, BuildOptions, BuildReport};
 
+/// mimalloc instead of glibc's malloc: rendering allocates many small strings on every
+/// thread, and glibc's arenas spent a sixth of the build in malloc/free (docs/performance.md).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[derive(Parser)]
 #[command(
     name = "portal",

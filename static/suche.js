@@ -202,8 +202,17 @@
     out += escape(text.slice(pos, end)).replace(/\s+/g, ' ') + (end < text.length ? ' …' : '');
     return out;
   }
+  // A fragment file holds `fragments` consecutive records; each file is fetched once.
+  const fragmentFiles = new Map();
   async function fragment(id) {
-    return JSON.parse(utf8.decode(await gunzip(`suche/f/${Math.floor(id / 1000)}/${id}.bin`)));
+    const per = (await entry()).fragments;
+    const file = Math.floor(id / per);
+    if (!fragmentFiles.has(file)) {
+      const load = gunzip(`suche/f/${Math.floor(file / 1000)}/${file}.bin`).then((b) => JSON.parse(utf8.decode(b)));
+      load.catch(() => fragmentFiles.delete(file));
+      fragmentFiles.set(file, load);
+    }
+    return (await fragmentFiles.get(file))[id - file * per];
   }
 
   const form = $('#suchformular');

@@ -8,20 +8,22 @@
 //!   every chunk, and the filter values.
 //! - `i/<n>.bin` — a chunk of the sorted term dictionary with postings: for each term its
 //!   document frequency and (record id, weight) pairs, ids delta-encoded as varints.
-//! - `f/<id / 1000>/<id>.bin` — JSON of one record: URL, title, type, date, Gremium and
-//!   text for the excerpt, fetched only for the results shown.
+//! - `f/<k / 1000>/<k>.bin` — JSON array of the records `k * 8 .. k * 8 + 8`: URL, title,
+//!   type, date, Gremium and text for the excerpt, fetched only for the results shown.
 //!
 //! A query therefore downloads the small entry file, one chunk per query word and one
 //! fragment per result shown, whatever the size of the archive.
 
 use std::cell::RefCell;
 use std::collections::{HashMap, HashSet};
-use std::hash::{BuildHasher, BuildHasherDefault, Hasher};
+use std::hash::{BuildHasherDefault, Hasher};
 use std::io::Write;
+use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
 
 use flate2::write::GzEncoder;
 use flate2::Compression;
+use rayon::prelude::*;
 use serde::Serialize;
 
 use super::stem::stem;
@@ -32,7 +34,10 @@ pub const MAX_POSTINGS: usize = 20_000;
 /// Uncompressed size at which a chunk of the dictionary is closed.
 const CHUNK_BYTES: usize = 48 * 1024;
 /// Characters of text kept per record for excerpts.
-const FRAGMENT_CHARS: usize = 2_000;
+const FRAGMENT_CHARS: usize = 1_200;
+/// Records per fragment file: one gzip stream for several records compresses better and
+/// writes far fewer files; a page of 20 results still fetches only a few kilobytes each.
+const FRAGMENTS_PER_FILE: usize = 8;
 
 const STOP_WORDS: &[&str] = &[
     "aber", "als", "am", "an", "auch", "auf", "aus", "bei", "bis", "das", "dass", "daß", "dem",
@@ -99,64 +104,77 @@ impl Hasher for FxHasher {
 
 pub type FxBuild = BuildHasherDefault<FxHasher>;
 
-thread_local! {
-    /// Words repeat (Zipf): each worker thread remembers the terms it computed, shared as
-    /// `Arc<str>` so counting a word allocates nothing.
-    static TERMS: RefCell<HashMap<String, Option<Arc<str>>, FxBuild>> = RefCell::new(HashMap::default());
-    static LOWER: RefCell<String> = const { RefCell::new(String::new()) };
-}
-
-/// Calls `f` with the index term of every word of `text`: the stem, or the number itself;
-/// stop words and single letters are skipped.
-pub fn for_each_term(text: &str, mut f: impl FnMut(&Arc<str>)) {
-    TERMS.with(|cache| {
-        LOWER.with(|lower| {
-            let mut cache = cache.borrow_mut();
-            let mut lower = lower.borrow_mut();
-            for word in text.split(|c: char| !c.is_alphanumeric()) {
-                if word.is_empty() || word.len() > 160 {
-                    continue;
-                }
-                lower.clear();
-                if word.is_ascii() {
-                    lower.push_str(word);
-                    lower.make_ascii_lowercase();
-                } else {
-                    lower.extend(word.chars().flat_map(char::to_lowercase));
-                }
-                if let Some(term) = cache.get(lower.as_str()) {
-                    if let Some(term) = term {
-                        f(term);
-                    }
-                    continue;
-                }
-                let is_number = lower.bytes().all(|c| c.is_ascii_digit());
-                let term: Option<Arc<str>> = if lower.chars().count() > 40
-                    || is_stop_word(&lower)
-                    || (lower.chars().nth(1).is_none() && !is_number)
-                {
-                    None
-                } else if is_number {
-                    Some(Arc::from(lower.as_str()))
-                } else {
-                    Some(Arc::from(stem(&lower)))
-                };
-                if cache.len() > 1_000_000 {
-                    cache.clear();
-                }
-                if let Some(t) = &term {
-                    f(t);
-                }
-                cache.insert(lower.clone(), term);
+/// Calls `f` with every word of `text` as written: the runs of alphanumeric characters.
+/// Words longer than 160 bytes are skipped. ASCII is classified byte by byte; only other
+/// characters are decoded.
+fn for_each_raw_word<'t>(text: &'t str, mut f: impl FnMut(&'t str)) {
+    let bytes = text.as_bytes();
+    let mut start: Option<usize> = None;
+    let mut at = 0;
+    while at < bytes.len() {
+        let byte = bytes[at];
+        let (is_word, width) = if byte < 0x80 {
+            (byte.is_ascii_alphanumeric(), 1)
+        } else {
+            match text[at..].chars().next() {
+                Some(c) => (c.is_alphanumeric(), c.len_utf8()),
+                None => (false, 1),
             }
-        })
-    })
+        };
+        match (is_word, start) {
+            (true, None) => start = Some(at),
+            (false, Some(from)) => {
+                if at - from <= 160 {
+                    f(&text[from..at]);
+                }
+                start = None;
+            }
+            _ => {}
+        }
+        at += width;
+    }
+    if let Some(from) = start {
+        if bytes.len() - from <= 160 {
+            f(&text[from..]);
+        }
+    }
 }
 
-/// The index terms of a text, as strings (for tests and tools).
+/// `word` lower-cased into `lower`.
+fn lower_case(word: &str, lower: &mut String) {
+    lower.clear();
+    if word.is_ascii() {
+        lower.push_str(word);
+        lower.make_ascii_lowercase();
+    } else {
+        lower.extend(word.chars().flat_map(char::to_lowercase));
+    }
+}
+
+/// The index term of a lower-cased word: the stem, or the number itself; `None` for stop
+/// words, single letters and words of more than 40 characters.
+fn term_of(lower: &str) -> Option<String> {
+    let is_number = lower.bytes().all(|c| c.is_ascii_digit());
+    if lower.chars().count() > 40
+        || is_stop_word(lower)
+        || (lower.chars().nth(1).is_none() && !is_number)
+    {
+        None
+    } else if is_number {
+        Some(lower.to_string())
+    } else {
+        Some(stem(lower))
+    }
+}
+
+/// The index terms of a text, in order (for tests and tools).
 pub fn terms(text: &str) -> Vec<String> {
     let mut out = Vec::new();
-    for_each_term(text, |t| out.push(t.to_string()));
+    let mut lower = String::new();
+    for_each_raw_word(text, |word| {
+        lower_case(word, &mut lower);
+        out.extend(term_of(&lower));
+    });
     out
 }
 
@@ -175,26 +193,101 @@ struct Entry {
     records: u32,
     groups: Vec<Group>,
     chunks: Vec<String>,
+    /// Records per fragment file.
+    fragments: u32,
     typen: Vec<&'static str>,
     gremien: Vec<String>,
     jahre: Vec<String>,
     max_postings: usize,
 }
 
+/// What one worker thread collects while pages render: its own vocabulary, postings and
+/// excerpts. Threads never share it, so indexing takes no contended lock, and a word
+/// already seen costs one hash lookup.
+#[derive(Default)]
+struct Local {
+    /// Word as written → term number (`None`: not indexed). Words repeat (Zipf), so most
+    /// words cost one lookup and are never lower-cased or stemmed.
+    words: HashMap<Box<str>, Option<u32>, FxBuild>,
+    /// Term → term number, for words not (or no longer) in `words`.
+    numbers: HashMap<Box<str>, u32, FxBuild>,
+    terms: Vec<Box<str>>,
+    /// Per term number: (record id, term frequency) in the order records were added.
+    postings: Vec<Postings>,
+    excerpts: Vec<(u32, Box<str>)>,
+    lower: String,
+}
+
+impl Local {
+    /// Counts the terms of `sources` (text, weight) for record `id`; returns the record's
+    /// length in weighted terms.
+    fn count(&mut self, id: u32, sources: [(&str, u16); 2]) -> u32 {
+        let Local {
+            words,
+            numbers,
+            terms,
+            postings,
+            lower,
+            ..
+        } = self;
+        let mut length = 0u32;
+        for (source, boost) in sources {
+            for_each_raw_word(source, |word| {
+                let number = match words.get(word) {
+                    Some(number) => *number,
+                    None => {
+                        lower_case(word, lower);
+                        let number = term_of(lower).map(|term| {
+                            *numbers
+                                .entry(term.into_boxed_str())
+                                .or_insert_with_key(|term| {
+                                    terms.push(term.clone());
+                                    postings.push(Vec::new());
+                                    (terms.len() - 1) as u32
+                                })
+                        });
+                        // Bounds memory on huge archives; term numbers stay valid.
+                        if words.len() > 1_000_000 {
+                            words.clear();
+                        }
+                        words.insert(word.into(), number);
+                        number
+                    }
+                };
+                if let Some(number) = number {
+                    let list = &mut postings[number as usize];
+                    match list.last_mut() {
+                        Some(last) if last.0 == id => last.1 = last.1.saturating_add(boost),
+                        _ => list.push((id, boost)),
+                    }
+                    length += u32::from(boost);
+                }
+            });
+        }
+        length
+    }
+}
+
+thread_local! {
+    /// This thread's collection for the builder of the given generation.
+    static LOCAL: RefCell<Option<(u64, Arc<Mutex<Local>>)>> = const { RefCell::new(None) };
+}
+
+static GENERATION: AtomicU64 = AtomicU64::new(0);
+
 /// Collects postings while pages render in parallel, then writes the index.
 pub struct IndexBuilder {
     /// Records in id order.
     records: Vec<RecordMeta>,
-    lengths: Mutex<Vec<u32>>,
-    /// Sharded by term hash so that parallel pages rarely wait for each other.
-    postings: Vec<Mutex<PostingMap>>,
+    lengths: Vec<AtomicU32>,
+    /// Tells this builder's thread-local collections from those of an earlier build in the
+    /// same process (`portal serve`).
+    generation: u64,
+    locals: Mutex<Vec<Arc<Mutex<Local>>>>,
 }
-
-const SHARDS: usize = 32;
 
 /// (record id, term frequency) per term.
 type Postings = Vec<(u32, u16)>;
-type PostingMap = HashMap<Arc<str>, Postings, FxBuild>;
 
 /// A file of the index: path below the site root and its bytes.
 pub type IndexFile = (String, Vec<u8>);
@@ -223,156 +316,130 @@ impl IndexBuilder {
         (
             IndexBuilder {
                 records: sorted,
-                lengths: Mutex::new(vec![0; count]),
-                postings: (0..SHARDS)
-                    .map(|_| Mutex::new(HashMap::default()))
-                    .collect(),
+                lengths: (0..count).map(|_| AtomicU32::new(0)).collect(),
+                generation: GENERATION.fetch_add(1, Ordering::Relaxed),
+                locals: Mutex::new(Vec::new()),
             },
             ids,
         )
     }
 
-    /// Indexes the text of record `id`; the title counts three times. Returns the fragment
-    /// file to write for it.
-    pub fn add(&self, id: u32, text: &str) -> IndexFile {
-        let meta = &self.records[id as usize];
-        // The per-thread term cache hands out one `Arc` per term, so within this call a
-        // term is identified by its address: counting needs no string hashing.
-        let mut counts: HashMap<usize, (Arc<str>, u16), FxBuild> = HashMap::default();
-        let mut length = 0u32;
-        for (source, boost) in [(meta.titel.as_str(), 3u16), (text, 1u16)] {
-            for_each_term(source, |term| {
-                let entry = counts
-                    .entry(Arc::as_ptr(term) as *const u8 as usize)
-                    .or_insert_with(|| (Arc::clone(term), 0));
-                entry.1 = entry.1.saturating_add(boost);
-                length += u32::from(boost);
-            });
-        }
-        if let Ok(mut lengths) = self.lengths.lock() {
-            lengths[id as usize] = length;
-        }
-        let mut by_shard: Vec<Vec<(Arc<str>, u16)>> = vec![Vec::new(); SHARDS];
-        for (_, (term, tf)) in counts {
-            let shard = FxBuild::default().hash_one(&*term) as usize % SHARDS;
-            by_shard[shard].push((term, tf));
-        }
-        for (shard, terms) in self.postings.iter().zip(by_shard) {
-            if terms.is_empty() {
-                continue;
-            }
-            if let Ok(mut postings) = shard.lock() {
-                for (term, tf) in terms {
-                    postings.entry(term).or_default().push((id, tf));
+    /// This thread's collection, registered with the builder on first use.
+    fn local(&self) -> Arc<Mutex<Local>> {
+        LOCAL.with(|cell| {
+            let mut cell = cell.borrow_mut();
+            match &*cell {
+                Some((generation, local)) if *generation == self.generation => Arc::clone(local),
+                _ => {
+                    let local = Arc::new(Mutex::new(Local::default()));
+                    if let Ok(mut locals) = self.locals.lock() {
+                        locals.push(Arc::clone(&local));
+                    }
+                    *cell = Some((self.generation, Arc::clone(&local)));
+                    local
                 }
             }
-        }
+        })
+    }
+
+    /// Indexes the text of record `id`; the title counts three times. Its excerpt goes into
+    /// the fragment files written by `finish`.
+    pub fn add(&self, id: u32, text: &str) {
+        let Some(meta) = self.records.get(id as usize) else {
+            return;
+        };
         let end = text
             .char_indices()
             .nth(FRAGMENT_CHARS)
             .map(|(i, _)| i)
             .unwrap_or(text.len());
-        let excerpt = &text[..end];
-        // Written field by field: `#[serde(flatten)]` would go through a slow generic map.
-        #[derive(Serialize)]
-        struct Fragment<'a> {
-            u: &'a str,
-            t: &'a str,
-            y: &'a str,
-            d: &'a str,
-            #[serde(skip_serializing_if = "Option::is_none")]
-            g: Option<&'a str>,
-            x: &'a str,
-        }
-        let fragment = Fragment {
-            u: &meta.url,
-            t: &meta.titel,
-            y: meta.typ,
-            d: &meta.datum,
-            g: meta.gremium.as_deref(),
-            x: excerpt,
+        let local = self.local();
+        let Ok(mut local) = local.lock() else {
+            return;
         };
-        let json = serde_json::to_vec(&fragment).unwrap_or_default();
-        (fragment_path(id), gzip_level(&json, 1))
+        let length = local.count(id, [(meta.titel.as_str(), 3), (text, 1)]);
+        local.excerpts.push((id, text[..end].into()));
+        self.lengths[id as usize].store(length, Ordering::Relaxed);
     }
 
-    pub fn record_count(&self) -> usize {
-        self.records.len()
-    }
-
-    /// Encodes the dictionary into chunks and writes the entry file.
+    /// Encodes the dictionary into chunks, the excerpts into fragment files, and writes the
+    /// entry file. The output depends only on the records, not on which thread counted what.
     pub fn finish(&self) -> Vec<IndexFile> {
-        let lengths = self
-            .lengths
+        let mut locals: Vec<Local> = self
+            .locals
             .lock()
             .map(|mut l| std::mem::take(&mut *l))
-            .unwrap_or_default();
-        let mut postings: Vec<(Arc<str>, Postings)> = self
-            .postings
+            .unwrap_or_default()
             .iter()
-            .flat_map(|shard| {
-                shard
+            .map(|local| {
+                local
                     .lock()
-                    .map(|mut p| std::mem::take(&mut *p))
+                    .map(|mut l| std::mem::take(&mut *l))
                     .unwrap_or_default()
             })
             .collect();
-        postings.sort_by(|a, b| a.0.cmp(&b.0));
+        let lengths: Vec<u32> = self
+            .lengths
+            .iter()
+            .map(|l| l.load(Ordering::Relaxed))
+            .collect();
+        let mut excerpts: Vec<Box<str>> = vec![Box::from(""); self.records.len()];
+        let mut postings: Vec<(Box<str>, Postings)> = Vec::new();
+        for local in &mut locals {
+            for (id, excerpt) in local.excerpts.drain(..) {
+                if let Some(slot) = excerpts.get_mut(id as usize) {
+                    *slot = excerpt;
+                }
+            }
+            postings.extend(
+                std::mem::take(&mut local.terms)
+                    .into_iter()
+                    .zip(std::mem::take(&mut local.postings)),
+            );
+        }
+        drop(locals);
+        postings.par_sort_unstable_by(|a, b| a.0.cmp(&b.0));
+        // Threads that met the same term: one list per term.
+        let mut merged: Vec<(Box<str>, Postings)> = Vec::with_capacity(postings.len());
+        for (term, list) in postings {
+            match merged.last_mut() {
+                Some((last, into)) if *last == term => into.extend(list),
+                _ => merged.push((term, list)),
+            }
+        }
         let n = self.records.len().max(1) as f64;
         let average = (lengths.iter().map(|l| f64::from(*l)).sum::<f64>() / n).max(1.0);
+        let encoded: Vec<Vec<u8>> = merged
+            .into_par_iter()
+            .map(|(term, list)| encode_term(&term, list, &lengths, n, average))
+            .collect();
 
-        let mut files: Vec<IndexFile> = Vec::new();
         let mut chunks: Vec<String> = Vec::new();
+        let mut raw_chunks: Vec<Vec<u8>> = Vec::new();
         let mut current: Vec<u8> = Vec::new();
-        for (term, mut list) in postings {
-            list.sort_by_key(|p| p.0);
-            // A record counts a term once; two entries arise only if a thread's term cache
-            // was cleared while it counted that record.
-            list.dedup_by(|later, earlier| {
-                let same = later.0 == earlier.0;
-                if same {
-                    earlier.1 = earlier.1.saturating_add(later.1);
-                }
-                same
-            });
-            let df = list.len();
-            let idf = ((n - df as f64 + 0.5) / (df as f64 + 0.5) + 1.0).ln();
-            let mut weighted: Vec<(u32, u8)> = list
-                .iter()
-                .map(|(id, tf)| {
-                    let tf = f64::from(*tf);
-                    let len = f64::from(lengths.get(*id as usize).copied().unwrap_or(1));
-                    let bm25 = idf * tf * 2.2 / (tf + 1.2 * (0.25 + 0.75 * len / average));
-                    (*id, (bm25 * 16.0).round().clamp(1.0, 255.0) as u8)
-                })
-                .collect();
-            let truncated = weighted.len() > MAX_POSTINGS;
-            if truncated {
-                weighted.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
-                weighted.truncate(MAX_POSTINGS);
-                weighted.sort_by_key(|p| p.0);
-            }
+        for bytes in encoded {
             if current.is_empty() {
-                chunks.push(term.to_string());
+                chunks.push(first_term(&bytes));
             }
-            varint(&mut current, term.len() as u64);
-            current.extend_from_slice(term.as_bytes());
-            varint(&mut current, ((df as u64) << 1) | u64::from(truncated));
-            varint(&mut current, weighted.len() as u64);
-            let mut last = 0u32;
-            for (id, _) in &weighted {
-                varint(&mut current, u64::from(id - last));
-                last = *id;
-            }
-            current.extend(weighted.iter().map(|(_, w)| *w));
+            current.extend_from_slice(&bytes);
             if current.len() >= CHUNK_BYTES {
-                files.push((format!("suche/i/{}.bin", chunks.len() - 1), gzip(&current)));
-                current.clear();
+                raw_chunks.push(std::mem::take(&mut current));
             }
         }
         if !current.is_empty() {
-            files.push((format!("suche/i/{}.bin", chunks.len() - 1), gzip(&current)));
+            raw_chunks.push(current);
         }
+        let mut files: Vec<IndexFile> = raw_chunks
+            .par_iter()
+            .enumerate()
+            .map(|(i, raw)| (format!("suche/i/{i}.bin"), gzip(raw)))
+            .collect();
+        files.par_extend(
+            excerpts
+                .par_chunks(FRAGMENTS_PER_FILE)
+                .enumerate()
+                .map(|(file, texts)| self.fragment_file(file, texts)),
+        );
 
         let mut groups: Vec<Group> = Vec::new();
         for (id, r) in self.records.iter().enumerate() {
@@ -400,10 +467,11 @@ impl IndexBuilder {
         jahre.dedup();
         jahre.reverse();
         let entry = Entry {
-            version: 1,
+            version: 2,
             records: self.records.len() as u32,
             groups,
             chunks,
+            fragments: FRAGMENTS_PER_FILE as u32,
             typen: vec!["Sitzung", "Vorlage", "Anlage"],
             gremien,
             jahre,
@@ -413,10 +481,96 @@ impl IndexBuilder {
         files.push(("suche/index.bin".to_string(), gzip(&json)));
         files
     }
+
+    /// Fragment file number `file`: a JSON array with URL, title, type, date, Gremium and
+    /// excerpt of its records.
+    fn fragment_file(&self, file: usize, texts: &[Box<str>]) -> IndexFile {
+        // Written field by field: `#[serde(flatten)]` would go through a slow generic map.
+        #[derive(Serialize)]
+        struct Fragment<'a> {
+            u: &'a str,
+            t: &'a str,
+            y: &'a str,
+            d: &'a str,
+            #[serde(skip_serializing_if = "Option::is_none")]
+            g: Option<&'a str>,
+            x: &'a str,
+        }
+        let first = file * FRAGMENTS_PER_FILE;
+        let fragments: Vec<Fragment> = texts
+            .iter()
+            .zip(&self.records[first..])
+            .map(|(text, meta)| Fragment {
+                u: &meta.url,
+                t: &meta.titel,
+                y: meta.typ,
+                d: &meta.datum,
+                g: meta.gremium.as_deref(),
+                x: text,
+            })
+            .collect();
+        let json = serde_json::to_vec(&fragments).unwrap_or_default();
+        // Level 2: the excerpts are most of the index's bytes to compress, and level 6 would
+        // make them only ~6 % smaller for more than twice the time.
+        (fragment_path(file), gzip_level(&json, 2))
+    }
 }
 
-pub fn fragment_path(id: u32) -> String {
-    format!("suche/f/{}/{id}.bin", id / 1000)
+/// One term's dictionary entry: the term, its document frequency (and whether its postings
+/// were cut to `MAX_POSTINGS`), the record ids delta-encoded and their BM25 weights.
+fn encode_term(term: &str, mut list: Postings, lengths: &[u32], n: f64, average: f64) -> Vec<u8> {
+    list.sort_unstable_by_key(|p| p.0);
+    let df = list.len();
+    let idf = ((n - df as f64 + 0.5) / (df as f64 + 0.5) + 1.0).ln();
+    let mut weighted: Vec<(u32, u8)> = list
+        .iter()
+        .map(|(id, tf)| {
+            let tf = f64::from(*tf);
+            let len = f64::from(lengths.get(*id as usize).copied().unwrap_or(1));
+            let bm25 = idf * tf * 2.2 / (tf + 1.2 * (0.25 + 0.75 * len / average));
+            (*id, (bm25 * 16.0).round().clamp(1.0, 255.0) as u8)
+        })
+        .collect();
+    let truncated = weighted.len() > MAX_POSTINGS;
+    if truncated {
+        weighted.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
+        weighted.truncate(MAX_POSTINGS);
+        weighted.sort_by_key(|p| p.0);
+    }
+    let mut out = Vec::with_capacity(term.len() + 8 + weighted.len() * 3);
+    varint(&mut out, term.len() as u64);
+    out.extend_from_slice(term.as_bytes());
+    varint(&mut out, ((df as u64) << 1) | u64::from(truncated));
+    varint(&mut out, weighted.len() as u64);
+    let mut last = 0u32;
+    for (id, _) in &weighted {
+        varint(&mut out, u64::from(id - last));
+        last = *id;
+    }
+    out.extend(weighted.iter().map(|(_, w)| *w));
+    out
+}
+
+/// The term an encoded dictionary entry starts with.
+fn first_term(entry: &[u8]) -> String {
+    let (mut len, mut shift, mut at) = (0usize, 0, 0);
+    while let Some(byte) = entry.get(at) {
+        len |= usize::from(byte & 0x7f) << shift;
+        shift += 7;
+        at += 1;
+        if byte & 0x80 == 0 {
+            break;
+        }
+    }
+    entry
+        .get(at..at + len)
+        .map(|t| String::from_utf8_lossy(t).into_owned())
+        .unwrap_or_default()
+}
+
+/// Fragment file number `file` holds records `file * FRAGMENTS_PER_FILE ..`.
+pub fn fragment_path(file: usize) -> String {
+    format!("suche/f/{}/{file}.bin", file / 1000)
 }
 
 fn varint(out: &mut Vec<u8>, mut value: u64) {

@@ -29,6 +29,8 @@ struct Report<'a> {
     yaml: &'a str,
     yaml_line: usize,
     diagnostics: Vec<Diagnostic>,
+    /// Lines of the list items per key, found once: a Niederschrift lists dozens of TOPs.
+    item_lines: Vec<(&'static str, Vec<usize>)>,
 }
 
 impl Report<'_> {
@@ -40,8 +42,17 @@ impl Report<'_> {
             .unwrap_or(1)
     }
 
-    fn item_line(&self, key: &str, index: usize) -> usize {
-        schema::list_item_lines(self.yaml, key)
+    fn item_line(&mut self, key: &'static str, index: usize) -> usize {
+        let position = match self.item_lines.iter().position(|(k, _)| *k == key) {
+            Some(position) => position,
+            None => {
+                self.item_lines
+                    .push((key, schema::list_item_lines(self.yaml, key)));
+                self.item_lines.len() - 1
+            }
+        };
+        self.item_lines[position]
+            .1
             .get(index)
             .map(|line| self.yaml_line + line - 1)
             .unwrap_or_else(|| self.key_line(key))
@@ -121,6 +132,7 @@ pub fn parse_file(
         yaml: split.yaml,
         yaml_line: split.yaml_line,
         diagnostics: Vec::new(),
+        item_lines: Vec::new(),
     };
     let raw: RawFrontmatter = match yaml::from_str(split.yaml) {
         Ok(raw) => raw,
@@ -388,7 +400,11 @@ fn parse_vorlage(report: &mut Report, raw: &RawFrontmatter, ctx: &ParseContext) 
     })
 }
 
-fn parse_persons(report: &mut Report, list: &Option<Vec<PersonEntry>>, key: &str) -> Vec<Person> {
+fn parse_persons(
+    report: &mut Report,
+    list: &Option<Vec<PersonEntry>>,
+    key: &'static str,
+) -> Vec<Person> {
     let mut persons = Vec::new();
     for (i, entry) in list.iter().flatten().enumerate() {
         let Some(name) = text(&entry.name) else {

@@ -68,18 +68,10 @@ impl<'a> RenderContext<'a> {
         }
     }
 
-    /// Adds a record's text to the search index and writes its fragment.
+    /// Adds a record's text to the search index.
     pub fn index_record(&self, id: u32, text: &str) {
-        if !self.config.search {
-            return;
-        }
-        let (path, bytes) = self.search.add(id, text);
-        if let Err(e) = self.staging.write(&path, &bytes) {
-            self.push(Diagnostic::error(
-                self.staging.dir().join(&path),
-                0,
-                format!("Schreiben fehlgeschlagen: {e}"),
-            ));
+        if self.config.search {
+            self.search.add(id, text);
         }
     }
 
@@ -166,13 +158,7 @@ pub fn render_site(
         })
         .sum();
     phase("render");
-    let mut files = written
-        + if rc.config.search {
-            rc.search.record_count()
-        } else {
-            0
-        };
-    files += write_index(rc);
+    let mut files = written + write_index(rc);
     phase("index");
     files += copy_static(rc, staging);
     files += copy_dateien(rc, staging);
