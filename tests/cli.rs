@@ -192,7 +192,58 @@ fn content_and_out_build_any_corpus_with_the_built_in_theme() {
     );
     assert!(output.status.success(), "{}", stderr(&output));
     assert!(out.join("sitzungen/asid-07-wp18/index.html").is_file());
-    assert!(out.join("static/style.css").is_file());
+    let style = stylesheet(&out, "index.html");
+    assert!(out.join(&style).is_file(), "{style}");
+}
+
+/// The style sheet a page links to, as a path below the site root.
+fn stylesheet(out: &Path, page: &str) -> String {
+    let html = read(out, page);
+    let start = html
+        .find("<link rel=\"stylesheet\" href=\"")
+        .expect("stylesheet link")
+        + 29;
+    let end = start + html[start..].find('"').expect("end of href");
+    html[start..end].trim_start_matches("./").to_string()
+}
+
+#[test]
+fn theme_assets_carry_their_content_hash_in_the_name() {
+    let tmp = site_folder("");
+    let output = portal(&["build"], tmp.path());
+    assert!(output.status.success(), "{}", stderr(&output));
+    let out = tmp.path().join("site");
+    let style = stylesheet(&out, "index.html");
+    assert!(
+        style.starts_with("static/style.") && style.ends_with(".css") && style.len() == 33,
+        "{style}"
+    );
+    assert_eq!(
+        style,
+        format!(
+            "static/{}",
+            stylesheet(&out, "sitzungen/asid-07-wp18/index.html")
+                .trim_start_matches("../../static/")
+        )
+    );
+    let search = read(&out, "suche/index.html");
+    assert!(
+        search.contains("<script src=\"../static/suche."),
+        "{search}"
+    );
+
+    // A changed style sheet gets a new name, so no browser keeps the old one.
+    std::fs::create_dir_all(tmp.path().join("static")).expect("mkdir");
+    std::fs::write(
+        tmp.path().join("static/style.css"),
+        "body { color: black; }",
+    )
+    .expect("write");
+    let output = portal(&["build"], tmp.path());
+    assert!(output.status.success(), "{}", stderr(&output));
+    let changed = stylesheet(&out, "index.html");
+    assert_ne!(changed, style);
+    assert_eq!(read(&out, &changed), "body { color: black; }");
 }
 
 #[test]
@@ -213,7 +264,8 @@ fn site_templates_and_static_files_override_the_built_in_theme() {
     // Only that one template is replaced; the others stay built in.
     assert!(read(&out, "sitzungen/asid-07-wp18/index.html").contains("Tagesordnung"));
     assert_eq!(read(&out, "static/bilder/wappen.svg"), "<svg/>");
-    assert!(out.join("static/style.css").is_file());
+    let style = stylesheet(&out, "index.html");
+    assert!(out.join(&style).is_file(), "{style}");
 }
 
 #[test]

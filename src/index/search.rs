@@ -34,7 +34,7 @@ pub const MAX_POSTINGS: usize = 20_000;
 /// Uncompressed size at which a chunk of the dictionary is closed.
 const CHUNK_BYTES: usize = 48 * 1024;
 /// Characters of text kept per record for excerpts.
-const FRAGMENT_CHARS: usize = 1_200;
+const FRAGMENT_CHARS: usize = 800;
 /// Records per fragment file: one gzip stream for several records compresses better and
 /// writes far fewer files; a page of 20 results still fetches only a few kilobytes each.
 const FRAGMENTS_PER_FILE: usize = 8;

@@ -5,7 +5,7 @@
 use std::collections::HashSet;
 use std::sync::OnceLock;
 
-use pulldown_cmark::{html, CowStr, Event, HeadingLevel, Parser, Tag, TagEnd};
+use pulldown_cmark::{html, Alignment, CowStr, Event, HeadingLevel, Parser, Tag, TagEnd};
 
 use crate::link::Site;
 use crate::model::slug::slugify;
@@ -242,17 +242,24 @@ pub fn render_with_text(markdown: &str, linker: &Linker, opts: &BodyOptions) -> 
                 in_code = in_code.saturating_sub(1);
                 event
             }
-            Event::Start(Tag::Table(_)) => {
+            Event::Start(Tag::Table(alignments)) => {
                 tables += 1;
                 let label = match &last_heading {
                     Some(h) => format!("Tabelle {tables} zu „{h}“"),
                     None => format!("Tabelle {tables}"),
                 };
+                // Column alignment as classes on the table's wrapper (`r2`: column 2 right
+                // aligned) instead of one class per cell; wider tables keep the cell classes.
+                let (columns, alignments) = if alignments.len() <= ALIGNED_COLUMNS {
+                    (column_classes(&alignments), Vec::new())
+                } else {
+                    (String::new(), alignments)
+                };
                 events.push(Event::Html(CowStr::from(format!(
-                    "<div class=\"table-scroll\" role=\"region\" tabindex=\"0\" aria-label=\"{} (seitlich scrollbar)\">\n",
+                    "<div class=\"table-scroll{columns}\" role=\"region\" tabindex=\"0\" aria-label=\"{} (seitlich scrollbar)\">\n",
                     escape(&label)
                 ))));
-                events.push(event);
+                events.push(Event::Start(Tag::Table(alignments)));
                 // A caption names the table for screen readers; the heading above shows it.
                 events.push(Event::Html(CowStr::from(format!(
                     "<caption class=\"visually-hidden\">{}</caption>",
@@ -330,6 +337,26 @@ pub fn render_with_text(markdown: &str, linker: &Linker, opts: &BodyOptions) -> 
     Rendered { html, text }
 }
 
+/// Tables up to this many columns get their alignment from classes of the wrapper; the
+/// style sheet has rules for as many columns.
+const ALIGNED_COLUMNS: usize = 16;
+
+/// ` l1 r3 c4` for a table whose first column is left, third right and fourth centre
+/// aligned.
+fn column_classes(alignments: &[Alignment]) -> String {
+    let mut classes = String::new();
+    for (i, alignment) in alignments.iter().enumerate() {
+        let letter = match alignment {
+            Alignment::Left => 'l',
+            Alignment::Center => 'c',
+            Alignment::Right => 'r',
+            Alignment::None => continue,
+        };
+        classes.push_str(&format!(" {letter}{}", i + 1));
+    }
+    classes
+}
+
 fn push_text(text: &mut [(Option<String>, String)], t: &str) {
     if let Some((_, last)) = text.last_mut() {
         last.push_str(t);
@@ -355,6 +382,21 @@ fn unique_id(used: &mut HashSet<String>, text: &str) -> String {
 /// Cleans HTML against the allow-list documents converted from PDF need: text formatting,
 /// lists, tables, headings with ids, http/https/mailto links. Scripts, event handlers,
 /// `javascript:` URLs, iframes and styles are dropped.
+/// The classes the table wrapper may carry: `table-scroll` and the column alignments.
+fn wrapper_classes() -> impl Iterator<Item = &'static str> {
+    static CLASSES: OnceLock<Vec<String>> = OnceLock::new();
+    CLASSES
+        .get_or_init(|| {
+            let mut classes = vec!["table-scroll".to_string()];
+            for column in 1..=ALIGNED_COLUMNS {
+                classes.extend(['l', 'c', 'r'].map(|letter| format!("{letter}{column}")));
+            }
+            classes
+        })
+        .iter()
+        .map(String::as_str)
+}
+
 pub fn sanitise(html: &str) -> String {
     static CLEANER: OnceLock<ammonia::Builder<'static>> = OnceLock::new();
     CLEANER
@@ -412,7 +454,7 @@ pub fn sanitise(html: &str) -> String {
             .add_tag_attributes("td", ["colspan", "rowspan"])
             .add_tag_attributes("ol", ["start"])
             .add_tag_attributes("div", ["role", "tabindex", "aria-label"])
-            .add_allowed_classes("div", ["table-scroll"])
+            .add_allowed_classes("div", wrapper_classes())
             .add_allowed_classes("th", ["align-left", "align-center", "align-right"])
             .add_allowed_classes("td", ["align-left", "align-center", "align-right"])
             .add_allowed_classes("p", ["back-link"]);
@@ -460,7 +502,26 @@ mod tests {
                 min_level: None,
             },
         );
-        assert!(html.contains("<td class=\"align-right\">2</td>"), "{html}");
+        assert!(html.contains("<div class=\"table-scroll l1 r2\""), "{html}");
+        assert!(html.contains("<td>2</td>"), "{html}");
+        assert!(!html.contains("style="), "{html}");
+        let wide = format!(
+            "|{}\n|{}\n|{}\n",
+            " a |".repeat(17),
+            "--:|".repeat(17),
+            " 1 |".repeat(17)
+        );
+        let html = render(
+            &wide,
+            &linker,
+            &BodyOptions {
+                base_level: 2,
+                sections: None,
+                reserved_ids: &[],
+                min_level: None,
+            },
+        );
+        assert!(html.contains("<td class=\"align-right\">1</td>"), "{html}");
         assert!(!html.contains("style="), "{html}");
     }
 

@@ -31,6 +31,8 @@ pub struct RenderContext<'a> {
     /// Path of the site root on its host (`/ratsinfo/`), for pages that need absolute links.
     pub base_path: String,
     pub person_by_name: HashMap<String, usize>,
+    /// The theme's style sheet and script under content-hashed names.
+    pub assets: Vec<templates::Asset>,
     errors: Mutex<Vec<Diagnostic>>,
 }
 
@@ -64,6 +66,7 @@ impl<'a> RenderContext<'a> {
             record_ids,
             base_path,
             person_by_name,
+            assets: templates::assets(config.root.as_deref()),
             errors: Mutex::new(Vec::new()),
         }
     }
@@ -202,11 +205,11 @@ fn write_index(rc: &RenderContext) -> usize {
 
 fn copy_static(rc: &RenderContext, staging: &Staging) -> usize {
     let mut count = 0;
-    for (name, bytes) in templates::BUILTIN_STATIC {
-        match staging.write(&format!("static/{name}"), bytes) {
+    for asset in &rc.assets {
+        match staging.write(&asset.path, &asset.bytes) {
             Ok(()) => count += 1,
             Err(e) => rc.push(Diagnostic::error(
-                *name,
+                &asset.path,
                 0,
                 format!("Schreiben fehlgeschlagen: {e}"),
             )),

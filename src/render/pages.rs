@@ -339,6 +339,11 @@ pub fn context(rc: &RenderContext, lists: &Lists, job: &Job, path: &str) -> (&'s
             "lang": rc.config.language,
         },
         "root": root,
+        "assets": rc
+            .assets
+            .iter()
+            .map(|a| (a.name.split('.').next().unwrap_or(a.name).to_string(), json!(a.path)))
+            .collect::<serde_json::Map<String, Value>>(),
         "page": page,
     });
     (template, value)
@@ -783,7 +788,8 @@ impl Builder<'_> {
                 json!({
                     "sitzung": self.sitzung_link(si),
                     "top": top.map(|t| t.top.clone()),
-                    "titel_html": top.map(|t| linker.linkify(&t.titel)),
+                    // The agenda item's title only where it says more than the Vorlage's.
+                    "titel_html": top.filter(|t| t.titel != v.titel).map(|t| linker.linkify(&t.titel)),
                     "ergebnis": top.and_then(|t| t.ergebnis.clone()),
                     "abstimmung": top.and_then(|t| t.abstimmung.clone()).or_else(|| section.and_then(|s| s.abstimmung.clone())),
                     "protokoll_href": section.map(|_| format!("{sitzung_href}#{}", top.map(|t| top_anchor(&t.top)).unwrap_or_default())),

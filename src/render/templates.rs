@@ -61,10 +61,47 @@ pub const BUILTIN_STATIC: &[(&str, &[u8])] = &[
 
 /// Loads the built-in templates, replacing each by `<root>/templates/<name>` where the site
 /// has one. Extra templates of the site (partials) are loaded too.
+/// A file of the theme as published: `static/style.<hash>.css`. The name changes whenever
+/// the bytes do, so hosts may let browsers cache it for a year.
+#[derive(Debug, Clone)]
+pub struct Asset {
+    /// Name in the theme, e.g. `style.css`; templates find the path as `assets.style`.
+    pub name: &'static str,
+    /// Path below the site root.
+    pub path: String,
+    pub bytes: Vec<u8>,
+}
+
+/// The theme's static files, each taken from the site's `static/` folder when it has one
+/// of the same name (which overrides the theme's), under a name with its content hash.
+pub fn assets(root: Option<&Path>) -> Vec<Asset> {
+    BUILTIN_STATIC
+        .iter()
+        .map(|(name, builtin)| {
+            let bytes = root
+                .and_then(|r| std::fs::read(r.join("static").join(name)).ok())
+                .unwrap_or_else(|| builtin.to_vec());
+            let (stem, extension) = name.rsplit_once('.').unwrap_or((name, ""));
+            Asset {
+                name,
+                path: format!("static/{stem}.{:016x}.{extension}", fnv1a(&bytes)),
+                bytes,
+            }
+        })
+        .collect()
+}
+
+/// 64-bit FNV-1a: a stable content hash for file names (not for security).
+fn fnv1a(bytes: &[u8]) -> u64 {
+    bytes.iter().fold(0xcbf2_9ce4_8422_2325, |hash, byte| {
+        (hash ^ u64::from(*byte)).wrapping_mul(0x0100_0000_01b3)
+    })
+}
+
 pub fn load(root: Option<&Path>) -> Result<Tera, Diagnostic> {
     let mut sources: Vec<(String, String)> = BUILTIN_TEMPLATES
         .iter()
-        .map(|(n, t)| (n.to_string(), t.to_string()))
+        .map(|(n, t)| (n.to_string(), compact(t)))
         .collect();
     let dir = root.map(|r| r.join("templates")).unwrap_or_default();
     if root.is_some() && dir.is_dir() {
@@ -101,6 +138,61 @@ pub fn load(root: Option<&Path>) -> Result<Tera, Diagnostic> {
     Ok(tera)
 }
 
+/// The built-in templates without their indentation, blank lines and the line breaks after
+/// lines that hold only `{% … %}` or `{# … #}` tags (what Jinja calls `trim_blocks` and
+/// `lstrip_blocks`). They are written to be read; every page would otherwise carry a
+/// few hundred bytes of spaces. Overrides from the site's `templates/` stay as written,
+/// since they may hold `<pre>`.
+fn compact(template: &str) -> String {
+    let mut out = String::with_capacity(template.len());
+    for line in template.lines() {
+        let line = line.trim_start();
+        if line.is_empty() {
+            continue;
+        }
+        if only_tags(line) {
+            out.push_str(line);
+        } else if let Some(inner) = conditional_line(line) {
+            // `{% if x %}…{% endif %}`: the line break only where the line shows anything.
+            out.push_str(inner);
+            out.push_str("\n{% endif %}");
+        } else {
+            out.push_str(line);
+            out.push('\n');
+        }
+    }
+    out
+}
+
+/// `{% if x %}…` of a line `{% if x %}…{% endif %}` with no other branch.
+fn conditional_line(line: &str) -> Option<&str> {
+    let inner = line.trim_end().strip_suffix("{% endif %}")?;
+    let ok = inner.starts_with("{% if ")
+        && inner.matches("{% if ").count() == 1
+        && !inner.contains("{% el")
+        && !inner.contains("{% endif");
+    ok.then_some(inner)
+}
+
+/// Whether `line` is nothing but Tera statements and comments.
+fn only_tags(line: &str) -> bool {
+    let mut rest = line.trim_end();
+    while !rest.is_empty() {
+        let close = if rest.starts_with("{%") {
+            "%}"
+        } else if rest.starts_with("{#") {
+            "#}"
+        } else {
+            return false;
+        };
+        match rest.find(close) {
+            Some(end) => rest = rest[end + 2..].trim_start(),
+            None => return false,
+        }
+    }
+    true
+}
+
 fn escape_html(text: &str) -> String {
     super::markdown::escape(text)
 }
@@ -115,4 +207,20 @@ pub fn error_chain(e: &dyn std::error::Error) -> String {
         source = s.source();
     }
     message
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn compact_drops_indentation_and_tag_only_line_breaks() {
+        let template = "<ul>\n  {% for x in xs %}\n    <li>{{ x }}</li>\n\n  {% endfor %} {# done #}\n  {% if a %}<p>{% endif %}\n  {% if a %}1{% else %}2{% endif %}\n</ul>\n";
+        assert_eq!(
+            compact(template),
+            "<ul>\n{% for x in xs %}<li>{{ x }}</li>\n{% endfor %} {# done #}{% if a %}<p>\n{% endif %}{% if a %}1{% else %}2{% endif %}\n</ul>\n"
+        );
+        assert!(!only_tags("{% if a %}<b>{% endif %}"));
+        assert!(!only_tags("{{ a }}"));
+    }
 }
