@@ -95,8 +95,11 @@
   let entryPromise;
   const entry = () => (entryPromise ||= gunzip('suche/index.bin').then((b) => JSON.parse(utf8.decode(b))));
   const chunkCache = new Map();
-  function chunk(n) {
-    if (!chunkCache.has(n)) chunkCache.set(n, gunzip(`suche/i/${n}.bin`).then(decodeChunk));
+  // A chunk's file is named after its first term, in hex of its UTF-8 bytes.
+  const utf8Encoder = new TextEncoder();
+  const hex = (t) => [...utf8Encoder.encode(t)].map((b) => b.toString(16).padStart(2, '0')).join('');
+  function chunk(chunks, n) {
+    if (!chunkCache.has(n)) chunkCache.set(n, gunzip(`suche/i/${hex(chunks[n])}.bin`).then(decodeChunk));
     return chunkCache.get(n);
   }
   function decodeChunk(bytes) {
@@ -112,7 +115,7 @@
       let last = 0;
       for (let i = 0; i < n; i++) { last += varint(); ids[i] = last; }
       const weights = bytes.subarray(pos, pos + n); pos += n;
-      terms.set(t, { truncated: (flags & 1) === 1, ids, weights });
+      terms.set(t, { truncated: (flags & 1) === 1, df: Math.floor(flags / 2), ids, weights });
     }
     return terms;
   }
@@ -124,15 +127,21 @@
   async function postings(e, t, prefix) {
     const result = new Map();
     let truncated = false;
-    const add = (p) => { truncated ||= p.truncated; p.ids.forEach((id, i) => { if ((result.get(id) || 0) < p.weights[i]) result.set(id, p.weights[i]); }); };
+    // BM25: the chunk holds each record's term-frequency part; the idf comes from the
+    // term's document frequency and the number of records.
+    const add = (p) => {
+      truncated ||= p.truncated;
+      const idf = Math.log((e.records - p.df + 0.5) / (p.df + 0.5) + 1);
+      p.ids.forEach((id, i) => { const w = idf * p.weights[i]; if ((result.get(id) || 0) < w) result.set(id, w); });
+    };
     if (!e.chunks.length) return { map: result, truncated };
-    const exact = (await chunk(chunkFor(e.chunks, t))).get(t);
+    const exact = (await chunk(e.chunks, chunkFor(e.chunks, t))).get(t);
     if (exact) add(exact);
     if (prefix && prefix.length >= 3) {
       let n = chunkFor(e.chunks, prefix), expansions = 0;
       for (let k = 0; k < 3 && n < e.chunks.length; k++, n++) {
         if (k > 0 && !e.chunks[n].startsWith(prefix)) break;
-        for (const [key, p] of await chunk(n)) {
+        for (const [key, p] of await chunk(e.chunks, n)) {
           if (key.startsWith(prefix) && key !== t && expansions < 40) { add(p); expansions++; }
         }
       }

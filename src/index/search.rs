@@ -6,8 +6,9 @@
 //! - `index.bin` — JSON: record count, the id ranges of each (Jahr, Typ, Gremium) group
 //!   (records are numbered in that order, so filters are range checks), the first term of
 //!   every chunk, and the filter values.
-//! - `i/<n>.bin` — a chunk of the sorted term dictionary with postings: for each term its
-//!   document frequency and (record id, weight) pairs, ids delta-encoded as varints.
+//! - `i/<hex of first term>.bin` — a chunk of the sorted term dictionary with postings: for
+//!   each term its document frequency and (record id, weight) pairs, ids delta-encoded as
+//!   varints. Weights depend on the record alone; the browser applies the idf.
 //! - `f/<k / 1000>/<k>.bin` — JSON array of the records `k * 8 .. k * 8 + 8`: URL, title,
 //!   type, date, Gremium and text for the excerpt, fetched only for the results shown.
 //!
@@ -31,8 +32,17 @@ use super::stem::stem;
 /// Terms in more records than this keep only their best postings and are optional in
 /// queries with other words (like a stop word), so no chunk grows with the archive.
 pub const MAX_POSTINGS: usize = 20_000;
-/// Uncompressed size at which a chunk of the dictionary is closed.
-const CHUNK_BYTES: usize = 48 * 1024;
+/// A chunk of the dictionary closes after a term whose hash is a multiple of
+/// `CHUNK_SPREAD` once it holds `MIN_CHUNK_BYTES`, and in any case at `MAX_CHUNK_BYTES`
+/// (uncompressed). Boundaries chosen by content stay where they are when a term is added
+/// or removed elsewhere, so a rebuild after an edit changes few chunk files.
+const MIN_CHUNK_BYTES: usize = 24 * 1024;
+const MAX_CHUNK_BYTES: usize = 96 * 1024;
+const CHUNK_SPREAD: u64 = 16;
+/// The record length (in weighted terms) BM25 normalises to. A fixed reference instead of
+/// the archive's average keeps every weight a property of its record alone: editing one
+/// document changes the postings of its own terms and nothing else.
+const REFERENCE_LENGTH: f64 = 300.0;
 /// Characters of text kept per record for excerpts.
 const FRAGMENT_CHARS: usize = 800;
 /// Records per fragment file: one gzip stream for several records compresses better and
@@ -407,22 +417,23 @@ impl IndexBuilder {
                 _ => merged.push((term, list)),
             }
         }
-        let n = self.records.len().max(1) as f64;
-        let average = (lengths.iter().map(|l| f64::from(*l)).sum::<f64>() / n).max(1.0);
-        let encoded: Vec<Vec<u8>> = merged
+        let encoded: Vec<(Box<str>, Vec<u8>)> = merged
             .into_par_iter()
-            .map(|(term, list)| encode_term(&term, list, &lengths, n, average))
+            .map(|(term, list)| {
+                let bytes = encode_term(&term, list, &lengths);
+                (term, bytes)
+            })
             .collect();
 
         let mut chunks: Vec<String> = Vec::new();
         let mut raw_chunks: Vec<Vec<u8>> = Vec::new();
         let mut current: Vec<u8> = Vec::new();
-        for bytes in encoded {
+        for (term, bytes) in encoded {
             if current.is_empty() {
-                chunks.push(first_term(&bytes));
+                chunks.push(term.to_string());
             }
             current.extend_from_slice(&bytes);
-            if current.len() >= CHUNK_BYTES {
+            if closes_chunk(&term, current.len()) {
                 raw_chunks.push(std::mem::take(&mut current));
             }
         }
@@ -431,8 +442,8 @@ impl IndexBuilder {
         }
         let mut files: Vec<IndexFile> = raw_chunks
             .par_iter()
-            .enumerate()
-            .map(|(i, raw)| (format!("suche/i/{i}.bin"), gzip(raw)))
+            .zip(&chunks)
+            .map(|(raw, first)| (chunk_path(first), gzip(raw)))
             .collect();
         files.par_extend(
             excerpts
@@ -467,7 +478,7 @@ impl IndexBuilder {
         jahre.dedup();
         jahre.reverse();
         let entry = Entry {
-            version: 2,
+            version: 3,
             records: self.records.len() as u32,
             groups,
             chunks,
@@ -516,19 +527,46 @@ impl IndexBuilder {
     }
 }
 
+/// The weight of a term in a record: the term-frequency part of BM25 (k1 = 1.2, b = 0.75)
+/// against `REFERENCE_LENGTH`, in hundredths (1..=220). The browser multiplies it by the
+/// term's inverse document frequency, computed from the document frequency in the chunk and
+/// the record count in the entry file.
+pub fn weight(tf: u16, length: u32) -> u8 {
+    let tf = f64::from(tf);
+    let norm = 1.2 * (0.25 + 0.75 * f64::from(length.max(1)) / REFERENCE_LENGTH);
+    (tf * 2.2 / (tf + norm) * 100.0).round().clamp(1.0, 255.0) as u8
+}
+
+/// Whether a chunk that holds `size` bytes closes after `term` (see `MIN_CHUNK_BYTES`).
+fn closes_chunk(term: &str, size: usize) -> bool {
+    let spread = std::hash::BuildHasher::hash_one(&FxBuild::default(), term) % CHUNK_SPREAD == 0;
+    size >= MAX_CHUNK_BYTES || (size >= MIN_CHUNK_BYTES && spread)
+}
+
+/// A chunk's file is named after its first term (hex of the UTF-8 bytes), so it keeps its
+/// name, and its bytes, when other parts of the dictionary change.
+pub fn chunk_path(first_term: &str) -> String {
+    let mut path = String::with_capacity(13 + first_term.len() * 2);
+    path.push_str("suche/i/");
+    for byte in first_term.bytes() {
+        path.push_str(&format!("{byte:02x}"));
+    }
+    path.push_str(".bin");
+    path
+}
+
 /// One term's dictionary entry: the term, its document frequency (and whether its postings
-/// were cut to `MAX_POSTINGS`), the record ids delta-encoded and their BM25 weights.
-fn encode_term(term: &str, mut list: Postings, lengths: &[u32], n: f64, average: f64) -> Vec<u8> {
+/// were cut to `MAX_POSTINGS`), the record ids delta-encoded and their weights.
+fn encode_term(term: &str, mut list: Postings, lengths: &[u32]) -> Vec<u8> {
     list.sort_unstable_by_key(|p| p.0);
     let df = list.len();
-    let idf = ((n - df as f64 + 0.5) / (df as f64 + 0.5) + 1.0).ln();
     let mut weighted: Vec<(u32, u8)> = list
         .iter()
         .map(|(id, tf)| {
-            let tf = f64::from(*tf);
-            let len = f64::from(lengths.get(*id as usize).copied().unwrap_or(1));
-            let bm25 = idf * tf * 2.2 / (tf + 1.2 * (0.25 + 0.75 * len / average));
-            (*id, (bm25 * 16.0).round().clamp(1.0, 255.0) as u8)
+            (
+                *id,
+                weight(*tf, lengths.get(*id as usize).copied().unwrap_or(1)),
+            )
         })
         .collect();
     let truncated = weighted.len() > MAX_POSTINGS;
@@ -549,23 +587,6 @@ fn encode_term(term: &str, mut list: Postings, lengths: &[u32], n: f64, average:
     }
     out.extend(weighted.iter().map(|(_, w)| *w));
     out
-}
-
-/// The term an encoded dictionary entry starts with.
-fn first_term(entry: &[u8]) -> String {
-    let (mut len, mut shift, mut at) = (0usize, 0, 0);
-    while let Some(byte) = entry.get(at) {
-        len |= usize::from(byte & 0x7f) << shift;
-        shift += 7;
-        at += 1;
-        if byte & 0x80 == 0 {
-            break;
-        }
-    }
-    entry
-        .get(at..at + len)
-        .map(|t| String::from_utf8_lossy(t).into_owned())
-        .unwrap_or_default()
 }
 
 /// Fragment file number `file` holds records `file * FRAGMENTS_PER_FILE ..`.
@@ -605,6 +626,20 @@ mod tests {
     fn terms_are_stemmed_without_stop_words() {
         let t: Vec<String> = terms("Hilfe für Obdachlose mit Hunden, 2021");
         assert_eq!(t, vec!["hilf", "obdachlos", "hund", "2021"]);
+    }
+
+    #[test]
+    fn weights_depend_on_the_record_alone_and_saturate() {
+        assert!(weight(1, 300) < weight(3, 300));
+        assert!(weight(3, 300) > weight(3, 3000));
+        assert!(weight(u16::MAX, 1) <= 220);
+        assert_eq!(weight(1, 300), 100);
+    }
+
+    #[test]
+    fn chunk_files_are_named_after_their_first_term() {
+        assert_eq!(chunk_path("hund"), "suche/i/68756e64.bin");
+        assert_eq!(chunk_path("ä"), "suche/i/c3a4.bin");
     }
 
     #[test]
