@@ -34,6 +34,8 @@ pub struct BuildReport {
     pub sources: usize,
     /// Documents that passed validation.
     pub documents: usize,
+    /// Files whose parse result came from the parse cache.
+    pub reused: usize,
     pub pages: usize,
     pub files: usize,
     pub diagnostics: Vec<Diagnostic>,
@@ -111,7 +113,25 @@ pub fn build(config: &Config, options: BuildOptions) -> BuildReport {
         matcher,
         content_root,
     };
-    let (documents, mut found) = parse::parse_all(&sources, &ctx);
+    let cache = parse::ParseCache::open(
+        &ctx.content_root,
+        &config.out_dir,
+        parse::cache::key(&config.links, &ctx.content_root),
+    );
+    let parsed = parse::parse_all(&sources, &ctx, &cache);
+    report.reused = parsed.reused;
+    // Saved even when a later phase fails: what was parsed stays true.
+    let entries: Vec<&parse::cache::Entry> = parsed.entries.iter().collect();
+    if let Err(e) = cache.save(&entries) {
+        report.diagnostics.push(Diagnostic::warning(
+            cache.path().unwrap_or(&config.out_dir),
+            0,
+            format!("Zwischenspeicher nicht geschrieben (der nächste Lauf liest alles neu): {e}"),
+        ));
+    }
+    drop(entries);
+    drop(cache);
+    let (documents, mut found) = parsed.into_documents();
     report.diagnostics.append(&mut found);
     report.documents = documents.len();
     phase(&mut report, "parse");

@@ -250,9 +250,13 @@ fn summary(report: &BuildReport, config: &Config, write: bool) -> String {
             report.sources
         );
     }
+    let unchanged = match report.reused {
+        0 => String::new(),
+        n => format!(" ({n} davon unverändert seit dem letzten Lauf)"),
+    };
     if write {
         format!(
-            "portal: {} Seiten ({} Dateien) aus {} Dokumenten nach {} geschrieben, {warnings}, {seconds} s.",
+            "portal: {} Seiten ({} Dateien) aus {} Dokumenten{unchanged} nach {} geschrieben, {warnings}, {seconds} s.",
             report.pages,
             report.files,
             report.documents,
@@ -260,7 +264,7 @@ fn summary(report: &BuildReport, config: &Config, write: bool) -> String {
         )
     } else {
         format!(
-            "portal check: {} Dokumente geprüft, keine Fehler, {warnings}, {seconds} s.",
+            "portal check: {} Dokumente{unchanged} geprüft, keine Fehler, {warnings}, {seconds} s.",
             report.documents
         )
     }

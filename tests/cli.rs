@@ -90,13 +90,7 @@ fn failed_build_leaves_published_output_untouched() {
     let tmp = site_folder("");
     let out = tmp.path().join("site");
     assert!(portal(&["build"], tmp.path()).status.success());
-    let before: Vec<(String, Vec<u8>)> = files(&out)
-        .into_iter()
-        .map(|f| {
-            let bytes = std::fs::read(out.join(&f)).expect("read");
-            (f, bytes)
-        })
-        .collect();
+    let before = snapshot(&out);
     std::fs::write(
         tmp.path().join("content/sitzungen/asid-07-wp18.md"),
         "---\ntyp: niederschrift\ntitel: [offen\n---\n",
@@ -109,14 +103,7 @@ fn failed_build_leaves_published_output_untouched() {
         "{}",
         stderr(&output)
     );
-    let after: Vec<(String, Vec<u8>)> = files(&out)
-        .into_iter()
-        .map(|f| {
-            let bytes = std::fs::read(out.join(&f)).expect("read");
-            (f, bytes)
-        })
-        .collect();
-    assert!(before == after, "published output changed");
+    assert!(before == snapshot(&out), "published output changed");
     let leftovers: Vec<String> = std::fs::read_dir(tmp.path())
         .expect("ls")
         .map(|e| e.expect("e").file_name().to_string_lossy().into_owned())
@@ -458,4 +445,83 @@ fn legal_pages_are_filled_from_book_toml_and_missing_settings_warn() {
     assert!(erklaerung.contains("am 26. November 2026 erstellt"));
     assert!(erklaerung.contains("Alte Scans sind nicht durchsuchbar."));
     assert!(erklaerung.contains("Schlichtungsverfahren"));
+}
+
+/// Every file below `dir` with its bytes, sorted by path.
+fn snapshot(dir: &Path) -> Vec<(String, Vec<u8>)> {
+    files(dir)
+        .into_iter()
+        .map(|f| {
+            let bytes = std::fs::read(dir.join(&f)).expect("read");
+            (f, bytes)
+        })
+        .collect()
+}
+
+#[test]
+fn a_rebuild_parses_only_changed_files_and_gives_the_same_site() {
+    let tmp = site_folder("");
+    let anlage = tmp
+        .path()
+        .join("content/anlagen/asid-07-wp18-top-12-anlage-1.md");
+    let text = std::fs::read_to_string(&anlage).expect("read");
+    std::fs::write(&anlage, text.replacen("---\n", "---\nanmerkung: x\n", 1)).expect("write");
+    let out = tmp.path().join("site");
+    let cache = tmp.path().join("cache");
+    let build = || portal_with_cache(&["build"], tmp.path(), &cache);
+
+    let first = build();
+    assert!(first.status.success(), "{}", stderr(&first));
+    assert!(
+        !stderr(&first).contains("unverändert seit"),
+        "{}",
+        stderr(&first)
+    );
+    assert!(stderr(&first).contains("Unbekanntes Feld `anmerkung`"));
+    let cache_files = files(&cache);
+    assert_eq!(cache_files.len(), 1, "{cache_files:?}");
+    assert!(cache_files[0].starts_with("portal/"), "{cache_files:?}");
+    let clean = snapshot(&out);
+
+    // Nothing changed: every file comes from the cache, the site is byte-identical and
+    // the warning of the unchanged file is reported again.
+    let second = build();
+    assert!(second.status.success(), "{}", stderr(&second));
+    assert!(
+        stderr(&second).contains("aus 7 Dokumenten (7 davon unverändert seit dem letzten Lauf)"),
+        "{}",
+        stderr(&second)
+    );
+    assert!(stderr(&second).contains("Unbekanntes Feld `anmerkung`"));
+    assert!(
+        snapshot(&out) == clean,
+        "a build from the cache differs from a clean build"
+    );
+
+    // One file edited: it alone is parsed again, and the site shows the change.
+    let vorlage = tmp.path().join("content/vorlagen/fb-56-0051-wp18.md");
+    let text = std::fs::read_to_string(&vorlage).expect("read");
+    std::fs::write(
+        &vorlage,
+        text.replacen("titel: Genehmigung", "titel: Geänderte Genehmigung", 1),
+    )
+    .expect("write");
+    let third = build();
+    assert!(third.status.success(), "{}", stderr(&third));
+    assert!(
+        stderr(&third).contains("(6 davon unverändert"),
+        "{}",
+        stderr(&third)
+    );
+    assert!(read(&out, "vorlagen/fb-56-0051-wp18/index.html").contains("Geänderte Genehmigung"));
+
+    // A broken cache is ignored, not trusted.
+    std::fs::write(cache.join(&cache_files[0]), b"kaputt").expect("write");
+    let fourth = build();
+    assert!(fourth.status.success(), "{}", stderr(&fourth));
+    assert!(
+        !stderr(&fourth).contains("unverändert seit"),
+        "{}",
+        stderr(&fourth)
+    );
 }

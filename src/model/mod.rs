@@ -12,7 +12,7 @@ use crate::parse::markdown::BodyScan;
 
 /// Where a document came from, and where its body starts (the render phase reads the body
 /// again from disk instead of keeping every body in memory).
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct Source {
     /// Relative to the content folder, `/`-separated.
     pub rel: String,
@@ -22,7 +22,7 @@ pub struct Source {
     pub body_line: usize,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct Document {
     pub source: Source,
     pub titel: String,
@@ -36,21 +36,21 @@ pub struct Document {
     pub frontmatter_mentions: Vec<FrontmatterMention>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct FrontmatterMention {
     pub nr: String,
     /// The agenda item whose title mentions it, if any.
     pub top_index: Option<usize>,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub enum Kind {
     Vorlage(Vorlage),
     Niederschrift(Niederschrift),
     Anlage(Anlage),
 }
 
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct Vorlage {
     pub nr: String,
     pub ursprung: Option<String>,
@@ -62,14 +62,14 @@ pub struct Vorlage {
     pub beratungsfolge: Vec<Beratung>,
 }
 
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct Beratung {
     pub datum: Option<Date>,
     pub gremium: String,
     pub zustaendigkeit: Option<String>,
 }
 
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct Niederschrift {
     pub nr: String,
     pub gremium: String,
@@ -102,7 +102,9 @@ impl Niederschrift {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, serde::Serialize, serde::Deserialize,
+)]
 pub enum Role {
     Anwesend,
     Abwesend,
@@ -121,7 +123,7 @@ impl Role {
     }
 }
 
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Person {
     pub name: String,
     pub anrede: Option<String>,
@@ -155,7 +157,7 @@ impl Person {
     }
 }
 
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct Top {
     pub top: String,
     pub titel: String,
@@ -165,7 +167,7 @@ pub struct Top {
     pub public: bool,
 }
 
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, serde::Serialize, serde::Deserialize)]
 pub struct Anlage {
     /// The parent's number as written (canonicalised when it is a Vorlage-Nr).
     pub zu: String,

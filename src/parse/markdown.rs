@@ -23,7 +23,7 @@ pub struct TopRef<'a> {
     pub public: bool,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Section {
     /// Index into the document's agenda.
     pub top_index: usize,
@@ -40,14 +40,14 @@ pub struct Section {
     pub named_persons: Vec<usize>,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct Mention {
     pub nr: String,
     /// Index into `BodyScan::sections` of the innermost section the mention is in.
     pub section: Option<usize>,
 }
 
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub struct BodyScan {
     pub sections: Vec<Section>,
     /// Byte ranges of the body that are never published: a `Nichtöffentlicher Teil`

@@ -1,5 +1,6 @@
 //! Parse: every file's frontmatter and Markdown, in parallel, into validated documents.
 
+pub mod cache;
 pub mod document;
 pub mod frontmatter;
 pub mod markdown;
@@ -13,23 +14,57 @@ use crate::diagnostics::Diagnostic;
 use crate::load::{self, SourcePath};
 use crate::model::Document;
 
+pub use cache::ParseCache;
+use cache::{Entry, Stamp};
 pub use document::ParseContext;
 
-/// Reads and parses every file in parallel. The documents come back in the order of
-/// `sources` (sorted by path), so later phases are deterministic.
-pub fn parse_all(sources: &[SourcePath], ctx: &ParseContext) -> (Vec<Document>, Vec<Diagnostic>) {
-    let results: Vec<(Option<Document>, Vec<Diagnostic>)> = sources
+/// Reads and parses every file in parallel; a file whose size and modification time match
+/// the parse cache is taken from there. The results come back in the order of `sources`
+/// (sorted by path), so later phases are deterministic.
+pub fn parse_all(sources: &[SourcePath], ctx: &ParseContext, cache: &ParseCache) -> Parsed {
+    let entries: Vec<(Entry, bool)> = sources
         .par_iter()
-        .map(|source| match load::read_text(source) {
-            Ok(text) => document::parse_file(source, &text, ctx),
-            Err(d) => (None, vec![d]),
+        .map(|source| {
+            let stamp = Stamp::of(&source.path);
+            if let Some(entry) = stamp.and_then(|stamp| cache.lookup(source, stamp)) {
+                return (entry.clone(), true);
+            }
+            let (document, diagnostics) = match load::read_text(source) {
+                Ok(text) => document::parse_file(source, &text, ctx),
+                Err(d) => (None, vec![d]),
+            };
+            let entry = Entry {
+                rel: source.rel.clone(),
+                stamp: stamp.unwrap_or_default(),
+                document,
+                diagnostics,
+            };
+            (entry, false)
         })
         .collect();
-    let mut documents = Vec::with_capacity(results.len());
-    let mut diagnostics = Vec::new();
-    for (document, mut ds) in results {
-        documents.extend(document);
-        diagnostics.append(&mut ds);
+    let reused = entries.iter().filter(|(_, reused)| *reused).count();
+    Parsed {
+        entries: entries.into_iter().map(|(e, _)| e).collect(),
+        reused,
     }
-    (documents, diagnostics)
+}
+
+/// The result of the parse phase, per source file.
+pub struct Parsed {
+    pub entries: Vec<Entry>,
+    /// How many came from the parse cache.
+    pub reused: usize,
+}
+
+impl Parsed {
+    /// The valid documents and all problems found.
+    pub fn into_documents(self) -> (Vec<Document>, Vec<Diagnostic>) {
+        let mut documents = Vec::with_capacity(self.entries.len());
+        let mut diagnostics = Vec::new();
+        for entry in self.entries {
+            documents.extend(entry.document);
+            diagnostics.extend(entry.diagnostics);
+        }
+        (documents, diagnostics)
+    }
 }

@@ -10,9 +10,15 @@ pub fn repo() -> PathBuf {
 }
 
 pub fn portal(args: &[&str], cwd: &Path) -> Output {
+    portal_with_cache(args, cwd, &std::env::temp_dir().join("portal-tests-cache"))
+}
+
+/// Runs portal with its parse cache in `cache` (not in the tester's home folder).
+pub fn portal_with_cache(args: &[&str], cwd: &Path, cache: &Path) -> Output {
     Command::new(env!("CARGO_BIN_EXE_portal"))
         .args(args)
         .current_dir(cwd)
+        .env("XDG_CACHE_HOME", cache)
         .output()
         .expect("portal runs")
 }
