@@ -43,6 +43,9 @@ pub struct BuildReport {
     pub elapsed: Duration,
     /// Whether the output folder was replaced.
     pub published: bool,
+    /// Files that were new or changed, and files removed, when publishing.
+    pub written: usize,
+    pub removed: usize,
 }
 
 impl BuildReport {
@@ -145,17 +148,21 @@ pub fn build(config: &Config, options: BuildOptions) -> BuildReport {
         return finish(report);
     }
 
-    let staging = match write::Staging::create(&config.out_dir) {
-        Ok(s) => s,
-        Err(e) => {
-            report.diagnostics.push(Diagnostic::error(
-                &config.out_dir,
-                0,
-                format!("Ausgabeordner kann nicht angelegt werden: {e}"),
-            ));
-            return finish(report);
-        }
-    };
+    // The manifest of the files the last build wrote, beside the parse cache.
+    let manifest = parse::cache::location(&ctx.content_root, &config.out_dir)
+        .map(|path| path.with_extension("dateien"));
+    let staging =
+        match write::Staging::create(&config.out_dir, write::Manifest::load(manifest.as_deref())) {
+            Ok(s) => s,
+            Err(e) => {
+                report.diagnostics.push(Diagnostic::error(
+                    &config.out_dir,
+                    0,
+                    format!("Ausgabeordner kann nicht angelegt werden: {e}"),
+                ));
+                return finish(report);
+            }
+        };
     let rc = render::RenderContext::new(&site, config, &ctx.matcher, &staging);
     let mut render_phases: Vec<(&'static str, std::time::Duration)> = Vec::new();
     let rendered = render::render_site(&rc, &tera, |name| {
@@ -173,8 +180,26 @@ pub fn build(config: &Config, options: BuildOptions) -> BuildReport {
             return finish(report);
         }
     }
+    // Gone while the output changes: if this build dies halfway, the next one must not
+    // trust the old manifest.
+    if let Some(path) = &manifest {
+        let _ = std::fs::remove_file(path);
+    }
     match staging.publish() {
-        Ok(()) => report.published = true,
+        Ok((published, files)) => {
+            report.published = true;
+            report.written = published.written;
+            report.removed = published.removed;
+            if let Err(e) = files.save(manifest.as_deref()) {
+                report.diagnostics.push(Diagnostic::warning(
+                    manifest.as_deref().unwrap_or(&config.out_dir),
+                    0,
+                    format!(
+                        "Dateiliste nicht gespeichert (der nächste Lauf schreibt alles neu): {e}"
+                    ),
+                ));
+            }
+        }
         Err(e) => report.diagnostics.push(Diagnostic::error(
             &config.out_dir,
             0,

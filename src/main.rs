@@ -255,10 +255,15 @@ fn summary(report: &BuildReport, config: &Config, write: bool) -> String {
         n => format!(" ({n} davon unverändert seit dem letzten Lauf)"),
     };
     if write {
+        let removed = match report.removed {
+            0 => String::new(),
+            n => format!(", {n} entfernt"),
+        };
         format!(
-            "portal: {} Seiten ({} Dateien) aus {} Dokumenten{unchanged} nach {} geschrieben, {warnings}, {seconds} s.",
+            "portal: {} Seiten ({} Dateien, {} davon neu oder geändert{removed}) aus {} Dokumenten{unchanged} nach {} geschrieben, {warnings}, {seconds} s.",
             report.pages,
             report.files,
+            report.written,
             report.documents,
             config.out_dir.display()
         )

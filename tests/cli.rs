@@ -458,8 +458,21 @@ fn snapshot(dir: &Path) -> Vec<(String, Vec<u8>)> {
         .collect()
 }
 
+/// Modification times of every file below `dir`.
+fn mtimes(dir: &Path) -> Vec<(String, std::time::SystemTime)> {
+    files(dir)
+        .into_iter()
+        .map(|f| {
+            let time = std::fs::metadata(dir.join(&f))
+                .and_then(|m| m.modified())
+                .expect("mtime");
+            (f, time)
+        })
+        .collect()
+}
+
 #[test]
-fn a_rebuild_parses_only_changed_files_and_gives_the_same_site() {
+fn a_rebuild_parses_and_writes_only_what_changed_and_equals_a_clean_build() {
     let tmp = site_folder("");
     let anlage = tmp
         .path()
@@ -479,26 +492,34 @@ fn a_rebuild_parses_only_changed_files_and_gives_the_same_site() {
     );
     assert!(stderr(&first).contains("Unbekanntes Feld `anmerkung`"));
     let cache_files = files(&cache);
-    assert_eq!(cache_files.len(), 1, "{cache_files:?}");
+    assert_eq!(
+        cache_files,
+        ["bin", "dateien"].map(|ext| format!("{}.{ext}", cache_files[0].trim_end_matches(".bin")))
+    );
     assert!(cache_files[0].starts_with("portal/"), "{cache_files:?}");
     let clean = snapshot(&out);
+    let times = mtimes(&out);
+    std::thread::sleep(std::time::Duration::from_millis(20));
 
-    // Nothing changed: every file comes from the cache, the site is byte-identical and
-    // the warning of the unchanged file is reported again.
+    // Nothing changed: every file comes from the parse cache, no output file is touched,
+    // and the warning of the unchanged file is reported again.
     let second = build();
     assert!(second.status.success(), "{}", stderr(&second));
+    let message = stderr(&second);
+    assert!(message.contains("0 davon neu oder geändert)"), "{message}");
     assert!(
-        stderr(&second).contains("aus 7 Dokumenten (7 davon unverändert seit dem letzten Lauf)"),
-        "{}",
-        stderr(&second)
+        message.contains("aus 7 Dokumenten (7 davon unverändert seit dem letzten Lauf)"),
+        "{message}"
     );
-    assert!(stderr(&second).contains("Unbekanntes Feld `anmerkung`"));
+    assert!(message.contains("Unbekanntes Feld `anmerkung`"));
     assert!(
         snapshot(&out) == clean,
         "a build from the cache differs from a clean build"
     );
+    assert!(mtimes(&out) == times, "an unchanged file was rewritten");
 
-    // One file edited: it alone is parsed again, and the site shows the change.
+    // One Vorlage edited: it alone is parsed again, only the files whose bytes change are
+    // written, and the result equals a clean build of the edited corpus.
     let vorlage = tmp.path().join("content/vorlagen/fb-56-0051-wp18.md");
     let text = std::fs::read_to_string(&vorlage).expect("read");
     std::fs::write(
@@ -508,20 +529,51 @@ fn a_rebuild_parses_only_changed_files_and_gives_the_same_site() {
     .expect("write");
     let third = build();
     assert!(third.status.success(), "{}", stderr(&third));
-    assert!(
-        stderr(&third).contains("(6 davon unverändert"),
-        "{}",
-        stderr(&third)
-    );
+    let message = stderr(&third);
+    assert!(message.contains("(6 davon unverändert"), "{message}");
     assert!(read(&out, "vorlagen/fb-56-0051-wp18/index.html").contains("Geänderte Genehmigung"));
+    let rewritten: Vec<String> = mtimes(&out)
+        .into_iter()
+        .filter(|(f, t)| times.iter().any(|(g, u)| g == f && u != t))
+        .map(|(f, _)| f)
+        .collect();
+    assert!(
+        !rewritten.is_empty() && rewritten.len() < clean.len() / 2,
+        "{} of {} files rewritten: {rewritten:?}",
+        rewritten.len(),
+        clean.len()
+    );
+    let fresh = tmp.path().join("frisch");
+    let clean_build = portal_with_cache(
+        &["build", "--out", fresh.to_str().expect("utf-8")],
+        tmp.path(),
+        &tmp.path().join("leerer-cache"),
+    );
+    assert!(clean_build.status.success(), "{}", stderr(&clean_build));
+    assert!(
+        snapshot(&out) == snapshot(&fresh),
+        "the rebuilt site differs from a clean build"
+    );
 
-    // A broken cache is ignored, not trusted.
-    std::fs::write(cache.join(&cache_files[0]), b"kaputt").expect("write");
+    // A page that is gone is removed, with its folder.
+    std::fs::remove_file(
+        tmp.path()
+            .join("content/anlagen/asid-07-wp18-top-20-anlage-1.md"),
+    )
+    .expect("rm");
     let fourth = build();
     assert!(fourth.status.success(), "{}", stderr(&fourth));
+    assert!(!out.join("anlagen/asid-07-wp18-top-20-anlage-1").exists());
+
+    // A broken cache is ignored, not trusted.
+    for file in &cache_files {
+        std::fs::write(cache.join(file), b"kaputt").expect("write");
+    }
+    let fifth = build();
+    assert!(fifth.status.success(), "{}", stderr(&fifth));
     assert!(
-        !stderr(&fourth).contains("unverändert seit"),
+        !stderr(&fifth).contains("unverändert seit"),
         "{}",
-        stderr(&fourth)
+        stderr(&fifth)
     );
 }

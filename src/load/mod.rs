@@ -135,3 +135,13 @@ pub fn display_path(path: &Path) -> PathBuf {
         .map(Path::to_path_buf)
         .unwrap_or(relative)
 }
+
+/// A file's modification time in nanoseconds since 1970 (0 where the platform has none):
+/// with its length, how caches tell that a file changed.
+pub fn modified_ns(meta: &std::fs::Metadata) -> u128 {
+    meta.modified()
+        .ok()
+        .and_then(|m| m.duration_since(std::time::UNIX_EPOCH).ok())
+        .map(|d| d.as_nanos())
+        .unwrap_or_default()
+}

@@ -141,7 +141,7 @@ pub fn render_site(
                     match staging.write(&file, html.as_bytes()) {
                         Ok(()) => 1,
                         Err(e) => {
-                            rc.push(Diagnostic::error(staging.dir().join(&file), 0, format!("Schreiben fehlgeschlagen: {e}")));
+                            rc.push(Diagnostic::error(staging.target().join(&file), 0, format!("Schreiben fehlgeschlagen: {e}")));
                             0
                         }
                     }
@@ -194,7 +194,7 @@ fn write_index(rc: &RenderContext) -> usize {
     files.par_iter().for_each(|(path, bytes)| {
         if let Err(e) = rc.staging.write(path, bytes) {
             rc.push(Diagnostic::error(
-                rc.staging.dir().join(path),
+                rc.staging.target().join(path),
                 0,
                 format!("Schreiben fehlgeschlagen: {e}"),
             ));
