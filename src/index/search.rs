@@ -9,11 +9,11 @@
 //! - `i/<hex of first term>.bin` — a chunk of the sorted term dictionary with postings: for
 //!   each term its document frequency and (record id, weight) pairs, ids delta-encoded as
 //!   varints. Weights depend on the record alone; the browser applies the idf.
-//! - `f/<k / 1000>/<k>.bin` — JSON array of the records `k * 8 .. k * 8 + 8`: URL, title,
+//! - `f/<k / 1000>/<k>.bin` — JSON array of the records `k * 4 .. k * 4 + 4`: URL, title,
 //!   type, date, Gremium and text for the excerpt, fetched only for the results shown.
 //!
-//! A query therefore downloads the small entry file, one chunk per query word and one
-//! fragment per result shown, whatever the size of the archive.
+//! A query therefore downloads the small entry file, one chunk per query word and at most
+//! one fragment file per result shown, whatever the size of the archive.
 
 use std::cell::RefCell;
 use std::collections::{HashMap, HashSet};
@@ -36,8 +36,8 @@ pub const MAX_POSTINGS: usize = 20_000;
 /// `CHUNK_SPREAD` once it holds `MIN_CHUNK_BYTES`, and in any case at `MAX_CHUNK_BYTES`
 /// (uncompressed). Boundaries chosen by content stay where they are when a term is added
 /// or removed elsewhere, so a rebuild after an edit changes few chunk files.
-const MIN_CHUNK_BYTES: usize = 24 * 1024;
-const MAX_CHUNK_BYTES: usize = 96 * 1024;
+const MIN_CHUNK_BYTES: usize = 12 * 1024;
+const MAX_CHUNK_BYTES: usize = 48 * 1024;
 const CHUNK_SPREAD: u64 = 16;
 /// The record length (in weighted terms) BM25 normalises to. A fixed reference instead of
 /// the archive's average keeps every weight a property of its record alone: editing one
@@ -46,8 +46,8 @@ const REFERENCE_LENGTH: f64 = 300.0;
 /// Characters of text kept per record for excerpts.
 const FRAGMENT_CHARS: usize = 800;
 /// Records per fragment file: one gzip stream for several records compresses better and
-/// writes far fewer files; a page of 20 results still fetches only a few kilobytes each.
-const FRAGMENTS_PER_FILE: usize = 8;
+/// writes fewer files; with more, a page of 20 scattered results would fetch too much.
+const FRAGMENTS_PER_FILE: usize = 4;
 
 const STOP_WORDS: &[&str] = &[
     "aber", "als", "am", "an", "auch", "auf", "aus", "bei", "bis", "das", "dass", "daß", "dem",

@@ -32,7 +32,8 @@ pub enum Job {
     Gremien,
     Gremium(usize),
     Personen(usize),
-    Person(usize),
+    /// (person, page number from 1): a long-serving member's Sitzungen fill several pages.
+    Person(usize, usize),
     Suche,
     Impressum,
     Barrierefreiheit,
@@ -105,9 +106,11 @@ impl Lists {
         jobs.extend((0..site.vorlagen.len()).map(Job::Vorlage));
         jobs.extend((0..site.anlagen.len()).map(Job::Anlage));
         jobs.extend((0..site.gremien.len()).map(Job::Gremium));
-        let person_pages = self.personen_sorted.len().div_ceil(PAGE_SIZE).max(1);
-        jobs.extend((1..=person_pages).map(Job::Personen));
-        jobs.extend((0..site.personen.len()).map(Job::Person));
+        let register_pages = self.personen_sorted.len().div_ceil(PAGE_SIZE).max(1);
+        jobs.extend((1..=register_pages).map(Job::Personen));
+        for (i, person) in site.personen.iter().enumerate() {
+            jobs.extend((1..=person_pages(person)).map(|page| Job::Person(i, page)));
+        }
         if !search {
             jobs.retain(|j| !matches!(j, Job::Suche));
         }
@@ -138,6 +141,17 @@ fn year_key(year: Option<i32>) -> String {
         .unwrap_or_else(|| "ohne-datum".to_string())
 }
 
+/// Pages of a person: `PAGE_SIZE` Sitzungen and `PAGE_SIZE` mentions each, so that no
+/// page grows with the years someone serves.
+fn person_pages(person: &crate::link::PersonPage) -> usize {
+    person
+        .auftritte
+        .len()
+        .max(person.genannt.len())
+        .div_ceil(PAGE_SIZE)
+        .max(1)
+}
+
 fn paged(base: &str, page: usize) -> String {
     if page <= 1 {
         base.to_string()
@@ -160,7 +174,7 @@ pub fn path(site: &Site, job: &Job) -> String {
         Job::Gremien => "gremien/".into(),
         Job::Gremium(i) => format!("gremien/{}/", site.gremien[*i].slug),
         Job::Personen(p) => paged("personen/", *p),
-        Job::Person(i) => format!("personen/{}/", site.personen[*i].slug),
+        Job::Person(i, page) => paged(&format!("personen/{}/", site.personen[*i].slug), *page),
         Job::Suche => "suche/".into(),
         Job::Impressum => "impressum/".into(),
         Job::Barrierefreiheit => "barrierefreiheit/".into(),
@@ -282,12 +296,17 @@ pub fn context(rc: &RenderContext, lists: &Lists, job: &Job, path: &str) -> (&'s
             };
             ("personen.html", title, crumbs, b.personen(lists, *p))
         }
-        Job::Person(i) => (
-            "person.html",
-            rc.site.personen[*i].name.clone(),
-            vec![b.crumb("Personen", "personen/")],
-            b.person(*i),
-        ),
+        Job::Person(i, page) => {
+            let person = &rc.site.personen[*i];
+            let mut crumbs = vec![b.crumb("Personen", "personen/")];
+            let title = if *page > 1 {
+                crumbs.push(b.crumb(&person.name, &format!("personen/{}/", person.slug)));
+                format!("{}, Seite {page}", person.name)
+            } else {
+                person.name.clone()
+            };
+            ("person.html", title, crumbs, b.person(*i, *page))
+        }
         Job::Suche => ("suche.html", "Suche".into(), vec![], b.suche(lists)),
         Job::Impressum => (
             "impressum.html",
@@ -1034,16 +1053,20 @@ impl Builder<'_> {
         json!({ "personen": rows, "seiten": self.pagination("personen/", page, pages), "anzahl": lists.personen_sorted.len() })
     }
 
-    fn person(&self, i: usize) -> Value {
+    fn person(&self, i: usize, page: usize) -> Value {
         let p = &self.site.personen[i];
         let auftritte: Vec<Value> = p
             .auftritte
             .iter()
+            .skip((page - 1) * PAGE_SIZE)
+            .take(PAGE_SIZE)
             .map(|(si, role, funktion)| json!({ "sitzung": self.sitzung_link(*si), "rolle": role.label(), "funktion": funktion }))
             .collect();
         let genannt: Vec<Value> = p
             .genannt
             .iter()
+            .skip((page - 1) * PAGE_SIZE)
+            .take(PAGE_SIZE)
             .map(|r| {
                 let si = self.site.sitzung_by_doc[&r.doc];
                 let link = self.sitzung_link(si);
@@ -1056,7 +1079,15 @@ impl Builder<'_> {
                 })
             })
             .collect();
-        json!({ "name": p.name, "anrede": p.anrede, "auftritte": auftritte, "genannt": genannt })
+        let seiten = self.pagination(&format!("personen/{}/", p.slug), page, person_pages(p));
+        json!({
+            "name": p.name,
+            "anrede": p.anrede,
+            "auftritte": auftritte,
+            "genannt": genannt,
+            "anzahl_sitzungen": p.auftritte.len(),
+            "seiten": seiten,
+        })
     }
 }
 
@@ -1071,6 +1102,34 @@ fn human_size(bytes: u64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_person_page_holds_at_most_one_page_of_sitzungen() {
+        let mut person = crate::link::PersonPage {
+            name: "Hans Leo Deumens".into(),
+            anrede: None,
+            slug: "hans-leo-deumens".into(),
+            auftritte: Vec::new(),
+            genannt: Vec::new(),
+        };
+        assert_eq!(person_pages(&person), 1);
+        person.auftritte = vec![(0, crate::model::Role::Anwesend, None); PAGE_SIZE + 1];
+        assert_eq!(person_pages(&person), 2);
+        let mut site = crate::link::link(
+            Vec::new(),
+            &crate::parse::nr::NrMatcher::new(&Default::default()).expect("pattern"),
+        )
+        .0;
+        site.personen.push(person);
+        assert_eq!(
+            path(&site, &Job::Person(0, 1)),
+            "personen/hans-leo-deumens/"
+        );
+        assert_eq!(
+            path(&site, &Job::Person(0, 2)),
+            "personen/hans-leo-deumens/seite-2/"
+        );
+    }
 
     #[test]
     fn register_order() {
