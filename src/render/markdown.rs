@@ -492,16 +492,13 @@ mod tests {
             root: "",
             own_nr: None,
         };
-        let html = render(
-            "| a | b |\n|:--|--:|\n| 1 | 2 |\n",
-            &linker,
-            &BodyOptions {
-                base_level: 2,
-                sections: None,
-                reserved_ids: &[],
-                min_level: None,
-            },
-        );
+        let options = BodyOptions {
+            base_level: 2,
+            sections: None,
+            reserved_ids: &[],
+            min_level: None,
+        };
+        let html = render("| a | b |\n|:--|--:|\n| 1 | 2 |\n", &linker, &options);
         assert!(html.contains("<div class=\"table-scroll l1 r2\""), "{html}");
         assert!(html.contains("<td>2</td>"), "{html}");
         assert!(!html.contains("style="), "{html}");
@@ -511,16 +508,7 @@ mod tests {
             "--:|".repeat(17),
             " 1 |".repeat(17)
         );
-        let html = render(
-            &wide,
-            &linker,
-            &BodyOptions {
-                base_level: 2,
-                sections: None,
-                reserved_ids: &[],
-                min_level: None,
-            },
-        );
+        let html = render(&wide, &linker, &options);
         assert!(html.contains("<td class=\"align-right\">1</td>"), "{html}");
         assert!(!html.contains("style="), "{html}");
     }
