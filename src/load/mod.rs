@@ -136,12 +136,85 @@ pub fn display_path(path: &Path) -> PathBuf {
         .unwrap_or(relative)
 }
 
-/// A file's modification time in nanoseconds since 1970 (0 where the platform has none):
-/// with its length, how caches tell that a file changed.
-pub fn modified_ns(meta: &std::fs::Metadata) -> u128 {
-    meta.modified()
-        .ok()
-        .and_then(|m| m.duration_since(std::time::UNIX_EPOCH).ok())
-        .map(|d| d.as_nanos())
-        .unwrap_or_default()
+/// Length, modification time and status-change time of a file (nanoseconds since 1970, 0
+/// where the platform has none): how the caches tell that a file changed. The status-change
+/// time moves on every write and cannot be set back by tools that keep modification times
+/// (`cp -p`, `rsync -t`, unzip).
+#[derive(
+    Debug, Clone, Copy, Default, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize,
+)]
+pub struct FileStamp {
+    pub len: u64,
+    pub modified_ns: u128,
+    pub changed_ns: u128,
+}
+
+impl FileStamp {
+    pub fn of(path: &Path) -> Option<FileStamp> {
+        std::fs::metadata(path)
+            .ok()
+            .map(|meta| FileStamp::from(&meta))
+    }
+}
+
+impl From<&std::fs::Metadata> for FileStamp {
+    fn from(meta: &std::fs::Metadata) -> FileStamp {
+        let modified_ns = meta
+            .modified()
+            .ok()
+            .and_then(|m| m.duration_since(std::time::UNIX_EPOCH).ok())
+            .map(|d| d.as_nanos())
+            .unwrap_or_default();
+        #[cfg(unix)]
+        let changed_ns = {
+            use std::os::unix::fs::MetadataExt;
+            u128::try_from(meta.ctime()).unwrap_or_default() * 1_000_000_000
+                + u128::try_from(meta.ctime_nsec()).unwrap_or_default()
+        };
+        #[cfg(not(unix))]
+        let changed_ns = 0;
+        FileStamp {
+            len: meta.len(),
+            modified_ns,
+            changed_ns,
+        }
+    }
+}
+
+/// Creates `dir` (and its parents) readable by the user alone where the platform allows:
+/// the caches hold non-public documents.
+pub fn create_private_dir(dir: &Path) -> std::io::Result<()> {
+    let mut builder = std::fs::DirBuilder::new();
+    builder.recursive(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::DirBuilderExt;
+        builder.mode(0o700);
+    }
+    builder.create(dir)
+}
+
+/// Writes `bytes` to `path` through a temporary file beside it, readable by the user alone,
+/// so that a reader sees the old file or the new one, never half of one.
+pub fn write_private(path: &Path, bytes: &[u8], tag: &str) -> std::io::Result<()> {
+    use std::io::Write;
+    if let Some(dir) = path.parent() {
+        create_private_dir(dir)?;
+    }
+    let temporary = path.with_extension(format!("{tag}-neu-{}", std::process::id()));
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create(true).truncate(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    let result = options
+        .open(&temporary)
+        .and_then(|mut file| file.write_all(bytes))
+        .and_then(|()| std::fs::rename(&temporary, path));
+    if result.is_err() {
+        let _ = std::fs::remove_file(&temporary);
+    }
+    result
 }

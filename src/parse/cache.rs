@@ -19,44 +19,40 @@ use serde::{Deserialize, Serialize};
 
 use crate::diagnostics::Diagnostic;
 use crate::index::search::FxBuild;
-use crate::load::SourcePath;
+use crate::load::{FileStamp, SourcePath};
 use crate::model::{Document, Kind};
 
 /// Changes whenever the stored layout does.
-const FORMAT: u32 = 1;
+const FORMAT: u32 = 2;
 
-/// Size and modification time of a source file, as the file system reports them.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Stamp {
-    len: u64,
-    modified_ns: u128,
-}
-
-impl Stamp {
-    pub fn of(path: &Path) -> Option<Stamp> {
-        let meta = std::fs::metadata(path).ok()?;
-        let modified_ns = crate::load::modified_ns(&meta);
-        Some(Stamp {
-            len: meta.len(),
-            modified_ns,
-        })
-    }
-}
+/// A file modified this close before the cache was saved may be modified again within the
+/// same tick of the file system's clock without its stamp changing (git's "racily clean"
+/// case); its entry is not trusted.
+const RACY_NS: u128 = 2_000_000_000;
 
 /// What parsing one file gave.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Entry {
     pub rel: String,
-    pub stamp: Stamp,
+    pub stamp: FileStamp,
     pub document: Option<Document>,
     pub diagnostics: Vec<Diagnostic>,
 }
 
 impl Entry {
-    /// A document that names a `datei` depends on that file too (it must exist, inside the
-    /// content folder), so it is parsed again every time.
+    /// Whether the entry says all there is to know about its file. A file with an error is
+    /// parsed again (the error may lie in another file: a missing `datei`), as is every
+    /// Anlage that names a `datei`, which must still exist inside the content folder.
     fn reusable(&self) -> bool {
-        !matches!(&self.document, Some(Document { kind: Kind::Anlage(a), .. }) if a.datei.is_some())
+        let depends_on_datei = matches!(
+            &self.document,
+            Some(Document { kind: Kind::Anlage(a), .. }) if a.datei.is_some()
+        );
+        let has_error = self
+            .diagnostics
+            .iter()
+            .any(|d| d.severity == crate::diagnostics::Severity::Error);
+        !depends_on_datei && !has_error
     }
 }
 
@@ -64,6 +60,8 @@ impl Entry {
 struct Stored {
     format: u32,
     key: u64,
+    /// When the cache was written, nanoseconds since 1970.
+    saved_ns: u128,
     entries: Vec<Entry>,
 }
 
@@ -85,9 +83,13 @@ impl ParseCache {
             .and_then(|bytes| postcard::from_bytes::<Stored>(&bytes).ok())
             .filter(|stored| stored.format == FORMAT && stored.key == key)
             .map(|stored| {
+                let saved_ns = stored.saved_ns;
                 stored
                     .entries
                     .into_iter()
+                    .filter(|e| e.stamp.modified_ns.saturating_add(RACY_NS) < saved_ns)
+                    .filter(|e| e.stamp.changed_ns.saturating_add(RACY_NS) < saved_ns)
+                    .filter(Entry::reusable)
                     .map(|e| (e.rel.clone(), e))
                     .collect()
             })
@@ -96,10 +98,8 @@ impl ParseCache {
     }
 
     /// The stored result for `source` if the file still has the stamp it had then.
-    pub fn lookup(&self, source: &SourcePath, stamp: Stamp) -> Option<&Entry> {
-        self.entries
-            .get(&source.rel)
-            .filter(|e| e.stamp == stamp && e.reusable())
+    pub fn lookup(&self, source: &SourcePath, stamp: FileStamp) -> Option<&Entry> {
+        self.entries.get(&source.rel).filter(|e| e.stamp == stamp)
     }
 
     pub fn len(&self) -> usize {
@@ -120,20 +120,21 @@ impl ParseCache {
         struct StoredRef<'a> {
             format: u32,
             key: u64,
+            saved_ns: u128,
             entries: &'a [&'a Entry],
         }
+        let saved_ns = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_nanos())
+            .unwrap_or_default();
         let bytes = postcard::to_allocvec(&StoredRef {
             format: FORMAT,
             key: self.key,
+            saved_ns,
             entries,
         })
         .map_err(io::Error::other)?;
-        if let Some(dir) = path.parent() {
-            std::fs::create_dir_all(dir)?;
-        }
-        let temporary = path.with_extension(format!("neu-{}", std::process::id()));
-        std::fs::write(&temporary, bytes)?;
-        std::fs::rename(&temporary, path)
+        crate::load::write_private(path, &bytes, "dokumente")
     }
 
     pub fn path(&self) -> Option<&Path> {
@@ -162,20 +163,16 @@ pub fn location(content_root: &Path, out_dir: &Path) -> Option<PathBuf> {
 pub fn key(settings: &impl std::fmt::Debug, content_root: &Path) -> u64 {
     let mut hasher = FxBuild::default().build_hasher();
     FORMAT.hash(&mut hasher);
-    if let Some(stamp) = std::env::current_exe().ok().and_then(|exe| Stamp::of(&exe)) {
+    if let Some(stamp) = std::env::current_exe()
+        .ok()
+        .and_then(|exe| FileStamp::of(&exe))
+    {
         stamp.hash(&mut hasher);
     }
     format!("{settings:?}").hash(&mut hasher);
     content_root.hash(&mut hasher);
     std::env::current_dir().ok().hash(&mut hasher);
     hasher.finish()
-}
-
-impl Hash for Stamp {
-    fn hash<H: Hasher>(&self, state: &mut H) {
-        self.len.hash(state);
-        self.modified_ns.hash(state);
-    }
 }
 
 #[cfg(test)]

@@ -14,8 +14,9 @@ use crate::diagnostics::Diagnostic;
 use crate::load::{self, SourcePath};
 use crate::model::Document;
 
+use crate::load::FileStamp;
+use cache::Entry;
 pub use cache::ParseCache;
-use cache::{Entry, Stamp};
 pub use document::ParseContext;
 
 /// Reads and parses every file in parallel; a file whose size and modification time match
@@ -25,7 +26,7 @@ pub fn parse_all(sources: &[SourcePath], ctx: &ParseContext, cache: &ParseCache)
     let entries: Vec<(Entry, bool)> = sources
         .par_iter()
         .map(|source| {
-            let stamp = Stamp::of(&source.path);
+            let stamp = FileStamp::of(&source.path);
             if let Some(entry) = stamp.and_then(|stamp| cache.lookup(source, stamp)) {
                 return (entry.clone(), true);
             }

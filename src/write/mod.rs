@@ -6,7 +6,8 @@
 //! folder renamed into its place.
 //!
 //! A rebuild knows from its manifest (path, length and hash of every file it wrote last
-//! time) which files a page's new bytes would leave unchanged; those are not touched, so
+//! time, and the file's time stamps on disk then) which files a page's new bytes would
+//! leave unchanged; those are not touched, so
 //! their modification times stay and `rsync`, CDNs and browsers see no change. Changed
 //! files are held in memory until the build has succeeded and are then written in place
 //! (each through a temporary file and a rename), and files the site no longer has are
@@ -15,7 +16,8 @@
 //! old output, and swaps it in as a first build would. Either way a failed build leaves the
 //! published output as it was.
 
-use std::collections::HashMap;
+use rayon::prelude::*;
+use std::collections::{HashMap, HashSet};
 use std::hash::{BuildHasher, Hasher};
 use std::io;
 use std::path::{Component, Path, PathBuf};
@@ -24,44 +26,50 @@ use std::sync::Mutex;
 use serde::{Deserialize, Serialize};
 
 use crate::index::search::FxBuild;
+use crate::load::FileStamp;
 
 /// Changed bytes a rebuild keeps in memory before it falls back to a staging folder.
 const IN_PLACE_BUDGET: usize = 256 * 1024 * 1024;
 
-/// What the output folder held after a build: every file with its length and hash, and
-/// the folder's identity, so that a folder replaced by someone else is not trusted.
+/// Changes whenever the manifest's layout does.
+const FORMAT: u32 = 2;
+
+/// What the output folder held after a build: every file with the length and hash of its
+/// bytes and its stamp on disk, and the folder's identity, so that a folder or file changed
+/// by someone else is not trusted.
 #[derive(Debug, Default, Serialize, Deserialize)]
 pub struct Manifest {
+    format: u32,
     folder: Option<FolderId>,
-    files: Vec<(String, FileStamp)>,
+    files: Vec<(String, Content, FileStamp)>,
 }
 
+/// Length and hash of a file's bytes.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-struct FileStamp {
+struct Content {
     len: u64,
     hash: u64,
 }
 
-impl FileStamp {
-    fn of(bytes: &[u8]) -> FileStamp {
+impl Content {
+    fn of(bytes: &[u8]) -> Content {
         let mut hasher = FxBuild::default().build_hasher();
         hasher.write(bytes);
-        FileStamp {
+        Content {
             len: bytes.len() as u64,
             hash: hasher.finish(),
         }
     }
 
-    /// A copied file is known by its source's path, length and modification time, so that
-    /// large files (PDFs) need not be read to learn that they did not change.
-    fn of_source(from: &Path) -> io::Result<FileStamp> {
-        let meta = std::fs::metadata(from)?;
-        let modified = crate::load::modified_ns(&meta);
+    /// A copied file is known by its source's path and stamp, so that large files (PDFs)
+    /// need not be read to learn that they did not change.
+    fn of_source(from: &Path) -> io::Result<Content> {
+        let stamp = FileStamp::from(&std::fs::metadata(from)?);
         let mut hasher = FxBuild::default().build_hasher();
         hasher.write(from.as_os_str().as_encoded_bytes());
-        hasher.write(&modified.to_le_bytes());
-        Ok(FileStamp {
-            len: meta.len(),
+        std::hash::Hash::hash(&stamp, &mut hasher);
+        Ok(Content {
+            len: stamp.len,
             hash: hasher.finish(),
         })
     }
@@ -86,7 +94,7 @@ impl FolderId {
         };
         #[cfg(not(unix))]
         let (device, inode) = (0, 0);
-        let modified_ns = crate::load::modified_ns(&meta);
+        let modified_ns = FileStamp::from(&meta).modified_ns;
         Some(FolderId {
             device,
             inode,
@@ -98,7 +106,8 @@ impl FolderId {
 impl Manifest {
     pub fn load(path: Option<&Path>) -> Manifest {
         path.and_then(|p| std::fs::read(p).ok())
-            .and_then(|bytes| postcard::from_bytes(&bytes).ok())
+            .and_then(|bytes| postcard::from_bytes::<Manifest>(&bytes).ok())
+            .filter(|m| m.format == FORMAT)
             .unwrap_or_default()
     }
 
@@ -107,12 +116,7 @@ impl Manifest {
             return Ok(());
         };
         let bytes = postcard::to_allocvec(self).map_err(io::Error::other)?;
-        if let Some(dir) = path.parent() {
-            std::fs::create_dir_all(dir)?;
-        }
-        let temporary = path.with_extension(format!("neu-{}", std::process::id()));
-        std::fs::write(&temporary, bytes)?;
-        std::fs::rename(&temporary, path)
+        crate::load::write_private(path, &bytes, "dateien")
     }
 
     pub fn len(&self) -> usize {
@@ -132,7 +136,9 @@ enum Pending {
 
 #[derive(Default)]
 struct State {
-    produced: Vec<(String, FileStamp)>,
+    produced: Vec<(String, Content)>,
+    /// The paths of `produced`: a path written twice is an error.
+    paths: HashSet<String>,
     pending: Vec<(String, Pending)>,
     pending_bytes: usize,
     /// The staging folder is in use (always on a first build).
@@ -144,7 +150,7 @@ pub struct Staging {
     dir: PathBuf,
     target: PathBuf,
     /// The previous build's files; empty on a first build.
-    previous: HashMap<String, FileStamp>,
+    previous: HashMap<String, (Content, FileStamp)>,
     state: Mutex<State>,
 }
 
@@ -163,6 +169,10 @@ impl Staging {
     /// into a staging folder next to `target` (same file system, so the final rename is
     /// atomic).
     pub fn create(target: &Path, previous: Manifest) -> io::Result<Staging> {
+        // An output folder reached through a symbolic link is updated where it really is.
+        let target = &target
+            .canonicalize()
+            .unwrap_or_else(|_| target.to_path_buf());
         let parent = match target.parent() {
             Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
             _ => PathBuf::from("."),
@@ -181,7 +191,11 @@ impl Staging {
             dir,
             target: target.to_path_buf(),
             previous: if trusted {
-                previous.files.into_iter().collect()
+                previous
+                    .files
+                    .into_iter()
+                    .map(|(rel, content, stamp)| (rel, (content, stamp)))
+                    .collect()
             } else {
                 HashMap::new()
             },
@@ -208,7 +222,7 @@ impl Staging {
     /// Writes `bytes` at `rel` (a `/`-separated path inside the site).
     pub fn write(&self, rel: &str, bytes: &[u8]) -> io::Result<()> {
         let path = self.path_for(&self.dir, rel)?;
-        let stamp = FileStamp::of(bytes);
+        let stamp = Content::of(bytes);
         if self.unchanged(rel, stamp)? {
             return Ok(());
         }
@@ -228,7 +242,7 @@ impl Staging {
     /// Copies the file `from` to `rel`.
     pub fn copy(&self, from: &Path, rel: &str) -> io::Result<()> {
         let path = self.path_for(&self.dir, rel)?;
-        let stamp = FileStamp::of_source(from)?;
+        let stamp = Content::of_source(from)?;
         if self.unchanged(rel, stamp)? {
             return Ok(());
         }
@@ -247,12 +261,22 @@ impl Staging {
     }
 
     /// Records `rel` as part of the site; true when the previous build wrote the same
-    /// bytes there and the file is still in place.
-    fn unchanged(&self, rel: &str, stamp: FileStamp) -> io::Result<bool> {
-        let same = self.previous.get(rel) == Some(&stamp)
-            && std::fs::metadata(self.path_for(&self.target, rel)?)
-                .is_ok_and(|m| m.is_file() && m.len() == stamp.len);
-        self.lock().produced.push((rel.to_string(), stamp));
+    /// bytes there and the file on disk is still the one it wrote.
+    fn unchanged(&self, rel: &str, content: Content) -> io::Result<bool> {
+        let same = match self.previous.get(rel) {
+            Some((before, stamp)) if *before == content => {
+                FileStamp::of(&self.path_for(&self.target, rel)?) == Some(*stamp)
+            }
+            _ => false,
+        };
+        let mut state = self.lock();
+        if !state.paths.insert(rel.to_string()) {
+            return Err(io::Error::new(
+                io::ErrorKind::AlreadyExists,
+                format!("{rel} wird zweimal geschrieben (eine Datei gleichen Namens neben einer Seite?)"),
+            ));
+        }
+        state.produced.push((rel.to_string(), content));
         Ok(same)
     }
 
@@ -299,24 +323,36 @@ impl Staging {
     pub fn publish(self) -> io::Result<(Published, Manifest)> {
         let mut state = std::mem::take(&mut *self.lock());
         state.produced.sort_by(|a, b| a.0.cmp(&b.0));
-        state
-            .produced
-            .dedup_by(|later, earlier| later.0 == earlier.0);
         let published = if state.staging {
             self.swap(&state)?
         } else {
             self.update_in_place(&mut state)?
         };
+        // Each file's stamp as it is now on disk: a file changed later by someone else does
+        // not count as unchanged in the next build.
+        let files = state
+            .produced
+            .into_par_iter()
+            .filter_map(|(rel, content)| {
+                let stamp = FileStamp::of(&self.target.join(&rel))?;
+                Some((rel, content, stamp))
+            })
+            .collect();
         let manifest = Manifest {
+            format: FORMAT,
             folder: FolderId::of(&self.target),
-            files: state.produced,
+            files,
         };
         Ok((published, manifest))
     }
 
-    /// A rebuild whose changes fit in memory: write them, remove what is gone.
+    /// A rebuild whose changes fit in memory: write them, remove what is gone. All new
+    /// files are written to temporary names first and renamed only when every one of them
+    /// could be written.
     fn update_in_place(&self, state: &mut State) -> io::Result<Published> {
         let mut published = Published::default();
+        let mut renames: Vec<(PathBuf, PathBuf)> = Vec::new();
+        let mut written: io::Result<()> = Ok(());
         for (rel, pending) in std::mem::take(&mut state.pending) {
             let path = self.path_for(&self.target, &rel)?;
             let temporary = path.with_file_name(format!(
@@ -326,20 +362,29 @@ impl Staging {
                     .unwrap_or_default(),
                 std::process::id()
             ));
-            match pending {
-                Pending::Bytes(bytes) => write_file(&temporary, &bytes)?,
-                Pending::Copy(from) => {
-                    if let Some(parent) = temporary.parent() {
-                        std::fs::create_dir_all(parent)?;
-                    }
-                    std::fs::copy(from, &temporary)?;
-                }
+            written = match pending {
+                Pending::Bytes(bytes) => write_file(&temporary, &bytes),
+                Pending::Copy(from) => temporary
+                    .parent()
+                    .map_or(Ok(()), std::fs::create_dir_all)
+                    .and_then(|()| std::fs::copy(from, &temporary).map(|_| ())),
+            };
+            renames.push((temporary, path));
+            if written.is_err() {
+                break;
             }
+        }
+        if let Err(e) = written {
+            for (temporary, _) in &renames {
+                let _ = std::fs::remove_file(temporary);
+            }
+            return Err(e);
+        }
+        for (temporary, path) in renames {
             std::fs::rename(&temporary, &path)?;
             published.written += 1;
         }
-        let produced: std::collections::HashSet<&str> =
-            state.produced.iter().map(|(rel, _)| rel.as_str()).collect();
+        let produced: HashSet<&str> = state.produced.iter().map(|(rel, _)| rel.as_str()).collect();
         let mut gone: Vec<&String> = self
             .previous
             .keys()
@@ -370,8 +415,12 @@ impl Staging {
     /// it in place of the output.
     fn swap(&self, state: &State) -> io::Result<Published> {
         let mut published = Published::default();
-        for (rel, stamp) in &state.produced {
-            if self.previous.get(rel) == Some(stamp) {
+        for (rel, content) in &state.produced {
+            if self
+                .previous
+                .get(rel)
+                .is_some_and(|(before, _)| before == content)
+            {
                 let to = self.path_for(&self.dir, rel)?;
                 if to.exists() {
                     continue;
@@ -416,7 +465,9 @@ impl Staging {
             return Err(e);
         }
         if had_old {
-            std::fs::remove_dir_all(&old)?;
+            // The new site is in place; an old copy that cannot be removed stays behind
+            // as `.<name>.portal-alt-<pid>` and is no reason to fail the build.
+            let _ = std::fs::remove_dir_all(&old);
         }
         Ok(published)
     }
@@ -489,17 +540,40 @@ mod tests {
             b"a"
         );
 
+        // Someone changes e/index.html in the output by hand (same length): it is not
+        // trusted, and written again.
+        let hand = Staging::create(&target, manifest).expect("staging");
+        for (rel, bytes) in [
+            ("a/index.html", b"a"),
+            ("b/index.html", b"b"),
+            ("c/index.html", b"c"),
+            ("e/index.html", b"e"),
+        ] {
+            hand.write(rel, bytes).expect("write");
+        }
+        let (_, manifest) = hand.publish().expect("publish");
+        std::fs::write(target.join("e/index.html"), b"X").expect("write");
+
         let second = Staging::create(&target, manifest).expect("staging");
         second.write("a/index.html", b"a").expect("write");
         second.write("b/index.html", b"B").expect("write");
         second.write("d/index.html", b"d").expect("write");
+        second.write("e/index.html", b"e").expect("write");
+        assert!(
+            second.write("e/index.html", b"e").is_err(),
+            "a path written twice"
+        );
         let (published, manifest) = second.publish().expect("publish");
         assert_eq!(
             published,
             Published {
-                written: 2,
+                written: 3,
                 removed: 1
             }
+        );
+        assert_eq!(
+            std::fs::read(target.join("e/index.html")).expect("read"),
+            b"e"
         );
         assert_eq!(
             mtime(&target.join("a/index.html")),
@@ -515,7 +589,7 @@ mod tests {
             !target.join("c").exists(),
             "the folder of a removed page stays"
         );
-        assert_eq!(manifest.len(), 3);
+        assert_eq!(manifest.len(), 4);
         let leftovers = std::fs::read_dir(tmp.path()).expect("ls").count();
         assert_eq!(leftovers, 1, "no staging folder or temporary file left");
     }
