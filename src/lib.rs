@@ -119,7 +119,7 @@ pub fn build(config: &Config, options: BuildOptions) -> BuildReport {
     let cache = parse::ParseCache::open(
         &ctx.content_root,
         &config.out_dir,
-        parse::cache::key(&config.links, &ctx.content_root),
+        parse::cache::key(&config.links, &ctx.content_root, &config.content_dir),
     );
     let parsed = parse::parse_all(&sources, &ctx, &cache);
     report.reused = parsed.reused;

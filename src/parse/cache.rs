@@ -159,8 +159,8 @@ pub fn location(content_root: &Path, out_dir: &Path) -> Option<PathBuf> {
 }
 
 /// What a cached document depends on besides its file: this program, the settings that
-/// parsing reads, the content folder and the working directory.
-pub fn key(settings: &impl std::fmt::Debug, content_root: &Path) -> u64 {
+/// parsing reads, the content folder (as found and as spelled) and the working directory.
+pub fn key(settings: &impl std::fmt::Debug, content_root: &Path, content_as_given: &Path) -> u64 {
     let mut hasher = FxBuild::default().build_hasher();
     FORMAT.hash(&mut hasher);
     if let Some(stamp) = std::env::current_exe()
@@ -171,6 +171,8 @@ pub fn key(settings: &impl std::fmt::Debug, content_root: &Path) -> u64 {
     }
     format!("{settings:?}").hash(&mut hasher);
     content_root.hash(&mut hasher);
+    // Paths in documents and messages are spelled as the content folder was given.
+    content_as_given.hash(&mut hasher);
     std::env::current_dir().ok().hash(&mut hasher);
     hasher.finish()
 }
