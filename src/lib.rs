@@ -123,16 +123,20 @@ pub fn build(config: &Config, options: BuildOptions) -> BuildReport {
     );
     let parsed = parse::parse_all(&sources, &ctx, &cache);
     report.reused = parsed.reused;
-    // Saved even when a later phase fails: what was parsed stays true.
-    let entries: Vec<&parse::cache::Entry> = parsed.entries.iter().collect();
-    if let Err(e) = cache.save(&entries) {
-        report.diagnostics.push(Diagnostic::warning(
-            cache.path().unwrap_or(&config.out_dir),
-            0,
-            format!("Zwischenspeicher nicht geschrieben (der nächste Lauf liest alles neu): {e}"),
-        ));
+    // Saved even when a later phase fails: what was parsed stays true. When every file
+    // came from the cache and none is gone, the stored cache already says all this.
+    if !cache.holds_exactly(&parsed) {
+        let entries: Vec<&parse::cache::Entry> = parsed.entries.iter().collect();
+        if let Err(e) = cache.save(&entries) {
+            report.diagnostics.push(Diagnostic::warning(
+                cache.path().unwrap_or(&config.out_dir),
+                0,
+                format!(
+                    "Zwischenspeicher nicht geschrieben (der nächste Lauf liest alles neu): {e}"
+                ),
+            ));
+        }
     }
-    drop(entries);
     drop(cache);
     let (documents, mut found) = parsed.into_documents();
     report.diagnostics.append(&mut found);

@@ -102,16 +102,11 @@ impl ParseCache {
         self.entries.get(&source.rel).filter(|e| e.stamp == stamp)
     }
 
-    pub fn len(&self) -> usize {
-        self.entries.len()
+    /// Whether `parsed` came from this cache alone and the cache holds nothing else.
+    pub fn holds_exactly(&self, parsed: &super::Parsed) -> bool {
+        parsed.reused == parsed.entries.len() && self.entries.len() == parsed.entries.len()
     }
 
-    pub fn is_empty(&self) -> bool {
-        self.entries.is_empty()
-    }
-
-    /// Replaces the stored results with `entries` (written to a temporary file first, so an
-    /// interrupted build leaves the old cache or none, never half of one).
     pub fn save(&self, entries: &[&Entry]) -> io::Result<()> {
         let Some(path) = &self.path else {
             return Ok(());

@@ -118,20 +118,27 @@ impl Manifest {
         let bytes = postcard::to_allocvec(self).map_err(io::Error::other)?;
         crate::load::write_private(path, &bytes, "dateien")
     }
-
-    pub fn len(&self) -> usize {
-        self.files.len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.files.is_empty()
-    }
 }
 
 /// A changed file waiting for the build to succeed.
 enum Pending {
     Bytes(Vec<u8>),
     Copy(PathBuf),
+}
+
+impl Pending {
+    /// Writes the file at `path`, creating its folders.
+    fn store(self, path: &Path) -> io::Result<()> {
+        match self {
+            Pending::Bytes(bytes) => write_file(path, &bytes),
+            Pending::Copy(from) => {
+                if let Some(parent) = path.parent() {
+                    std::fs::create_dir_all(parent)?;
+                }
+                std::fs::copy(from, path).map(|_| ())
+            }
+        }
+    }
 }
 
 #[derive(Default)]
@@ -254,10 +261,7 @@ impl Staging {
             return Ok(());
         }
         drop(state);
-        if let Some(parent) = path.parent() {
-            std::fs::create_dir_all(parent)?;
-        }
-        std::fs::copy(from, path).map(|_| ())
+        Pending::Copy(from.to_path_buf()).store(&path)
     }
 
     /// Records `rel` as part of the site; true when the previous build wrote the same
@@ -289,16 +293,7 @@ impl Staging {
         std::fs::create_dir_all(&self.dir)?;
         state.staging = true;
         for (rel, pending) in std::mem::take(&mut state.pending) {
-            let path = self.path_for(&self.dir, &rel)?;
-            match pending {
-                Pending::Bytes(bytes) => write_file(&path, &bytes)?,
-                Pending::Copy(from) => {
-                    if let Some(parent) = path.parent() {
-                        std::fs::create_dir_all(parent)?;
-                    }
-                    std::fs::copy(from, path)?;
-                }
-            }
+            pending.store(&self.path_for(&self.dir, &rel)?)?;
         }
         state.pending_bytes = 0;
         Ok(())
@@ -362,13 +357,7 @@ impl Staging {
                     .unwrap_or_default(),
                 std::process::id()
             ));
-            written = match pending {
-                Pending::Bytes(bytes) => write_file(&temporary, &bytes),
-                Pending::Copy(from) => temporary
-                    .parent()
-                    .map_or(Ok(()), std::fs::create_dir_all)
-                    .and_then(|()| std::fs::copy(from, &temporary).map(|_| ())),
-            };
+            written = pending.store(&temporary);
             renames.push((temporary, path));
             if written.is_err() {
                 break;
@@ -589,7 +578,7 @@ mod tests {
             !target.join("c").exists(),
             "the folder of a removed page stays"
         );
-        assert_eq!(manifest.len(), 4);
+        assert_eq!(manifest.files.len(), 4);
         let leftovers = std::fs::read_dir(tmp.path()).expect("ls").count();
         assert_eq!(leftovers, 1, "no staging folder or temporary file left");
     }
