@@ -580,3 +580,39 @@ fn a_rebuild_parses_and_writes_only_what_changed_and_equals_a_clean_build() {
         stderr(&fifth)
     );
 }
+
+#[test]
+fn a_planned_beratung_that_took_place_is_shown_once_with_its_result() {
+    let tmp = site_folder("");
+    std::fs::write(
+        tmp.path().join("content/vorlagen/fb-56-0025-wp18.md"),
+        "---\ntyp: vorlage\nnr: FB 56/0025/WP18\ntitel: Anträge der Träger der freien Wohlfahrtspflege\n\
+         datum: 2021-02-01\nberatungsfolge:\n  - datum: 2021-02-25\n    gremium: Ausschuss für Soziales, Integration und Demographie\n    \
+         zustaendigkeit: Vorberatung\n  - datum: 2021-03-10\n    gremium: Rat der Stadt\n    zustaendigkeit: Entscheidung\n---\n\nText.\n",
+    )
+    .expect("write");
+    let output = portal(&["build"], tmp.path());
+    assert!(output.status.success(), "{}", stderr(&output));
+    let html = read(
+        &tmp.path().join("site"),
+        "vorlagen/fb-56-0025-wp18/index.html",
+    );
+    let start = html.find("id=\"beratungen\"").expect("Beratungen");
+    let end = html[start..].find("</section>").expect("end") + start;
+    let beratungen = text_of(&html[start..end]);
+    // Held on the planned date: one entry, with the planned Zuständigkeit and the result.
+    assert_eq!(beratungen.matches("25.02.2021").count(), 1, "{beratungen}");
+    assert!(
+        beratungen
+            .contains("Ausschuss für Soziales, Integration und Demographie, 25.02.2021, TOP 19")
+            && beratungen.contains("Zuständigkeit Vorberatung Ergebnis Beratung/Beschlussfassung"),
+        "{beratungen}"
+    );
+    // Planned, with no Niederschrift in the corpus.
+    assert!(
+        beratungen.contains(
+            "Rat der Stadt, 10.03.2021 Entscheidung; geplant, kein veröffentlichtes Protokoll"
+        ),
+        "{beratungen}"
+    );
+}

@@ -156,7 +156,7 @@ fn pages_carry_a_content_security_policy() {
     for file in files(&out).into_iter().filter(|f| f.ends_with(".html")) {
         let html = read(&out, &file);
         assert!(
-            html.contains("<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'self'; img-src 'self' data:; object-src 'none';"),
+            html.contains("<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'self'; object-src 'none';"),
             "{file}"
         );
         assert!(

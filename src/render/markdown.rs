@@ -333,8 +333,34 @@ pub fn render_with_text(markdown: &str, linker: &Linker, opts: &BodyOptions) -> 
     } else {
         out
     };
+    let html = drop_optional_end_tags(&html);
     text.retain(|(top, t)| top.is_some() || !t.trim().is_empty());
     Rendered { html, text }
+}
+
+/// End tags that HTML lets a page leave out, because the next item, cell, row or
+/// definition (or the end of the list, row or table) ends the element anyway. In lists
+/// and tables they are a tenth of a council archive's pages (docs/performance.md). Only
+/// for HTML this program wrote or re-serialised (rendered Markdown, sanitised HTML, the
+/// built-in templates), where these elements only ever sit in their proper parents and
+/// text never holds a raw `<`.
+pub fn drop_optional_end_tags(html: &str) -> String {
+    const OPTIONAL: [&str; 6] = ["</li>", "</td>", "</th>", "</tr>", "</dt>", "</dd>"];
+    let mut out = String::with_capacity(html.len());
+    let mut rest = html;
+    while let Some(i) = rest.find("</") {
+        let tail = &rest[i..];
+        out.push_str(&rest[..i]);
+        match OPTIONAL.iter().find(|tag| tail.starts_with(**tag)) {
+            Some(tag) => rest = &tail[tag.len()..],
+            None => {
+                out.push_str("</");
+                rest = &tail[2..];
+            }
+        }
+    }
+    out.push_str(rest);
+    out
 }
 
 /// Tables up to this many columns get their alignment from classes of the wrapper; the
@@ -469,6 +495,16 @@ pub fn sanitise(html: &str) -> String {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn optional_end_tags_go_and_everything_else_stays() {
+        let html = "<ul><li>a<ul><li>b</li></ul>c</li><li>&lt;/li&gt;</li></ul>\
+                    <table><tr><th>x</th></tr><tr><td>1</td></tr></table><dl><dt>k</dt><dd>v</dd></dl><p>p</p>";
+        assert_eq!(
+            drop_optional_end_tags(html),
+            "<ul><li>a<ul><li>b</ul>c<li>&lt;/li&gt;</ul><table><tr><th>x<tr><td>1</table><dl><dt>k<dd>v</dl><p>p</p>"
+        );
+    }
+
     use super::*;
 
     #[test]
@@ -500,7 +536,8 @@ mod tests {
         };
         let html = render("| a | b |\n|:--|--:|\n| 1 | 2 |\n", &linker, &options);
         assert!(html.contains("<div class=\"table-scroll l1 r2\""), "{html}");
-        assert!(html.contains("<td>2</td>"), "{html}");
+        assert!(html.contains("<td>2"), "{html}");
+        assert!(!html.contains("</td>") && !html.contains("</tr>"), "{html}");
         assert!(!html.contains("style="), "{html}");
         let wide = format!(
             "|{}\n|{}\n|{}\n",
@@ -509,7 +546,7 @@ mod tests {
             " 1 |".repeat(17)
         );
         let html = render(&wide, &linker, &options);
-        assert!(html.contains("<td class=\"align-right\">1</td>"), "{html}");
+        assert!(html.contains("<td class=\"align-right\">1"), "{html}");
         assert!(!html.contains("style="), "{html}");
     }
 

@@ -791,10 +791,33 @@ impl Builder<'_> {
         let v = &self.site.vorlagen[i];
         let linker = self.linker(Some(&v.nr));
         let doc = self.site.vorlage_doc(v);
-        let beratungen: Vec<Value> = v
+        let planned: &[crate::model::Beratung] =
+            doc.map(|(_, x)| &x.beratungsfolge[..]).unwrap_or_default();
+        let held: Vec<(usize, Date)> = v
             .beratungen
             .iter()
             .map(|r| {
+                (
+                    self.site.sitzungen[self.site.sitzung_by_doc[&r.doc]].gremium,
+                    self.site.documents[r.doc].datum,
+                )
+            })
+            .collect();
+        let planned_keys: Vec<(Option<usize>, Option<Date>)> = planned
+            .iter()
+            .map(|b| {
+                (
+                    self.site.gremien.iter().position(|g| g.name == b.gremium),
+                    b.datum,
+                )
+            })
+            .collect();
+        let plan_of_held = match_planned(&planned_keys, &held);
+        let beratungen: Vec<Value> = v
+            .beratungen
+            .iter()
+            .zip(&plan_of_held)
+            .map(|(r, plan)| {
                 let si = self.site.sitzung_by_doc[&r.doc];
                 let sdoc = &self.site.documents[r.doc];
                 let n = self.site.niederschrift(r.doc);
@@ -814,8 +837,16 @@ impl Builder<'_> {
                     "protokoll_href": section.map(|_| format!("{sitzung_href}#{}", top.map(|t| top_anchor(&t.top)).unwrap_or_default())),
                     "tagesordnung_href": top.map(|t| format!("{sitzung_href}#{}", agenda_anchor(&t.top, true))),
                     "beschluss_html": beschluss_html,
+                    "zustaendigkeit": plan.and_then(|p| planned[p].zustaendigkeit.clone()),
                 })
             })
+            .collect();
+        // Planned Beratungen that no published Niederschrift took up (yet).
+        let geplant: Vec<Value> = planned
+            .iter()
+            .enumerate()
+            .filter(|(p, _)| !plan_of_held.contains(&Some(*p)))
+            .map(|(_, b)| json!({ "datum": date_value(b.datum), "gremium": self.gremium_by_name(&b.gremium), "zustaendigkeit": b.zustaendigkeit }))
             .collect();
         let erwaehnungen: Vec<Value> = v
             .erwaehnungen
@@ -867,8 +898,7 @@ impl Builder<'_> {
                         "inhalt",
                         "stammdaten",
                         "text",
-                        "beratungsfolge",
-                        "beratungsverlauf",
+                        "beratungen",
                         "anlagen",
                         "ergaenzungen",
                         "erwaehnungen",
@@ -884,7 +914,14 @@ impl Builder<'_> {
         self.rc
             .index_record(self.rc.record_ids.vorlage[i], &index_text);
         let body_html = body.map(|b| b.html);
+        // Sections of the page: Beratungen always, the others when they have entries.
+        let abschnitte = 1
+            + usize::from(body_html.as_ref().is_some_and(|h| !h.is_empty()))
+            + usize::from(!v.anlagen.is_empty())
+            + usize::from(!v.ergaenzungen.is_empty())
+            + usize::from(!erwaehnungen.is_empty());
         json!({
+            "abschnitte": abschnitte,
             "nr": v.nr,
             "titel_html": linker.linkify(&v.titel),
             "datum": date_value(v.datum),
@@ -896,6 +933,7 @@ impl Builder<'_> {
             "ziele": doc.and_then(|(_, x)| x.ziele.clone()),
             "beratungsfolge": beratungsfolge,
             "beratungen": beratungen,
+            "geplant": geplant,
             "body_html": body_html,
             "anlagen": v.anlagen.iter().map(|a| self.anlage_link(*a)).collect::<Vec<_>>(),
             "ursprung": v.ursprung.map(|u| self.vorlage_link(u)),
@@ -1055,12 +1093,29 @@ impl Builder<'_> {
 
     fn person(&self, i: usize, page: usize) -> Value {
         let p = &self.site.personen[i];
-        let auftritte: Vec<Value> = p
+        let rows: Vec<&(usize, Role, Option<String>)> = p
             .auftritte
             .iter()
             .skip((page - 1) * PAGE_SIZE)
             .take(PAGE_SIZE)
-            .map(|(si, role, funktion)| json!({ "sitzung": self.sitzung_link(*si), "rolle": role.label(), "funktion": funktion }))
+            .collect();
+        // The role most rows of the page share is said once above the list; a row names
+        // its role only where it differs (most people attend in one role for years).
+        let usual = usual_role(
+            rows.iter()
+                .map(|(_, role, funktion)| (role.label(), funktion.as_deref())),
+        );
+        let auftritte: Vec<Value> = rows
+            .iter()
+            .map(|(si, role, funktion)| {
+                let own = (role.label(), funktion.as_deref());
+                let differs = usual != Some(own);
+                json!({
+                    "sitzung": self.sitzung_link(*si),
+                    "rolle": differs.then_some(own.0),
+                    "funktion": if differs { own.1 } else { None },
+                })
+            })
             .collect();
         let genannt: Vec<Value> = p
             .genannt
@@ -1084,11 +1139,57 @@ impl Builder<'_> {
             "name": p.name,
             "anrede": p.anrede,
             "auftritte": auftritte,
+            "rolle": usual.map(|(rolle, funktion)| json!({ "rolle": rolle, "funktion": funktion })),
             "genannt": genannt,
             "anzahl_sitzungen": p.auftritte.len(),
             "seiten": seiten,
         })
     }
+}
+
+/// The (role, Funktion) more than half of `rows` share, if any.
+fn usual_role<'r>(
+    rows: impl Iterator<Item = (&'r str, Option<&'r str>)>,
+) -> Option<(&'r str, Option<&'r str>)> {
+    let mut counts: BTreeMap<(&str, Option<&str>), usize> = BTreeMap::new();
+    let mut total = 0;
+    for row in rows {
+        *counts.entry(row).or_default() += 1;
+        total += 1;
+    }
+    counts
+        .into_iter()
+        .find(|(_, n)| 2 * n > total)
+        .map(|(role, _)| role)
+}
+
+/// For each held Beratung (Gremium, date of the Sitzung), the planned Beratung of the
+/// Beratungsfolge it carries out: the same Gremium on the planned date, else the same
+/// Gremium later (a postponed item) or without a planned date. Each plan is used once.
+fn match_planned(
+    planned: &[(Option<usize>, Option<Date>)],
+    held: &[(usize, Date)],
+) -> Vec<Option<usize>> {
+    let mut used = vec![false; planned.len()];
+    let mut result = vec![None; held.len()];
+    let exact = |(g, d): &(usize, Date), (pg, pd): &(Option<usize>, Option<Date>)| {
+        *pg == Some(*g) && *pd == Some(*d)
+    };
+    let late = |(g, d): &(usize, Date), (pg, pd): &(Option<usize>, Option<Date>)| {
+        *pg == Some(*g) && pd.is_none_or(|pd| pd <= *d)
+    };
+    for rule in [&exact as &dyn Fn(&_, &_) -> bool, &late] {
+        for (h, held) in held.iter().enumerate() {
+            if result[h].is_some() {
+                continue;
+            }
+            if let Some(p) = (0..planned.len()).find(|p| !used[*p] && rule(held, &planned[*p])) {
+                used[p] = true;
+                result[h] = Some(p);
+            }
+        }
+    }
+    result
 }
 
 fn human_size(bytes: u64) -> String {
@@ -1129,6 +1230,37 @@ mod tests {
             path(&site, &Job::Person(0, 2)),
             "personen/hans-leo-deumens/seite-2/"
         );
+    }
+
+    #[test]
+    fn a_held_beratung_carries_out_the_plan_of_its_gremium() {
+        let d = |day| Date::parse_iso(&format!("2021-05-{day:02}")).expect("date");
+        let planned = [
+            (Some(0), Some(d(6))),
+            (Some(1), Some(d(10))),
+            (Some(2), None),
+            (None, Some(d(1))),
+        ];
+        // Gremium 1 met later than planned (postponed), Gremium 0 as planned, Gremium 3 unplanned.
+        let held = [(1, d(20)), (0, d(6)), (3, d(6)), (2, d(3))];
+        assert_eq!(
+            match_planned(&planned, &held),
+            vec![Some(1), Some(0), None, Some(2)]
+        );
+        // A plan is used once; a Sitzung before the planned date does not carry it out.
+        assert_eq!(
+            match_planned(&planned[..2], &[(0, d(6)), (0, d(7)), (1, d(9))]),
+            vec![Some(0), None, None]
+        );
+    }
+
+    #[test]
+    fn the_usual_role_is_the_one_of_more_than_half_the_rows() {
+        let v = "für die Verwaltung";
+        let rows = [(v, Some("FB 20")), ("anwesend", None), (v, Some("FB 20"))];
+        assert_eq!(usual_role(rows.into_iter()), Some((v, Some("FB 20"))));
+        assert_eq!(usual_role(rows[..2].iter().copied()), None);
+        assert_eq!(usual_role(std::iter::empty()), None);
     }
 
     #[test]

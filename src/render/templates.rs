@@ -101,7 +101,12 @@ fn fnv1a(bytes: &[u8]) -> u64 {
 pub fn load(root: Option<&Path>) -> Result<Tera, Diagnostic> {
     let mut sources: Vec<(String, String)> = BUILTIN_TEMPLATES
         .iter()
-        .map(|(n, t)| (n.to_string(), compact(t)))
+        .map(|(n, t)| {
+            (
+                n.to_string(),
+                super::markdown::drop_optional_end_tags(&compact(t)),
+            )
+        })
         .collect();
     let dir = root.map(|r| r.join("templates")).unwrap_or_default();
     if root.is_some() && dir.is_dir() {
@@ -120,7 +125,12 @@ pub fn load(root: Option<&Path>) -> Result<Tera, Diagnostic> {
             let text = std::fs::read_to_string(&path).map_err(|e| {
                 Diagnostic::error(&path, 0, format!("Template nicht lesbar (UTF-8?): {e}"))
             })?;
+            // A copy of a built-in template (this repository's own site) stays compacted.
+            let builtin = BUILTIN_TEMPLATES
+                .iter()
+                .any(|(n, t)| *n == name && *t == text);
             match sources.iter_mut().find(|(n, _)| *n == name) {
+                Some(_) if builtin => {}
                 Some(slot) => slot.1 = text,
                 None => sources.push((name, text)),
             }
