@@ -44,7 +44,7 @@ const CHUNK_SPREAD: u64 = 16;
 /// document changes the postings of its own terms and nothing else.
 const REFERENCE_LENGTH: f64 = 300.0;
 /// Characters of text kept per record for excerpts.
-const FRAGMENT_CHARS: usize = 400;
+const FRAGMENT_CHARS: usize = 300;
 /// Records per fragment file: one gzip stream for several records compresses better and
 /// writes fewer files; with more, a page of 20 scattered results would fetch too much.
 const FRAGMENTS_PER_FILE: usize = 4;

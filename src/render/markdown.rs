@@ -333,34 +333,9 @@ pub fn render_with_text(markdown: &str, linker: &Linker, opts: &BodyOptions) -> 
     } else {
         out
     };
-    let html = drop_optional_end_tags(&html);
+    let html = super::html::drop_optional_end_tags(&html);
     text.retain(|(top, t)| top.is_some() || !t.trim().is_empty());
     Rendered { html, text }
-}
-
-/// End tags that HTML lets a page leave out, because the next item, cell, row or
-/// definition (or the end of the list, row or table) ends the element anyway. In lists
-/// and tables they are a tenth of a council archive's pages (docs/performance.md). Only
-/// for HTML this program wrote or re-serialised (rendered Markdown, sanitised HTML, the
-/// built-in templates), where these elements only ever sit in their proper parents and
-/// text never holds a raw `<`.
-pub fn drop_optional_end_tags(html: &str) -> String {
-    const OPTIONAL: [&str; 6] = ["</li>", "</td>", "</th>", "</tr>", "</dt>", "</dd>"];
-    let mut out = String::with_capacity(html.len());
-    let mut rest = html;
-    while let Some(i) = rest.find("</") {
-        let tail = &rest[i..];
-        out.push_str(&rest[..i]);
-        match OPTIONAL.iter().find(|tag| tail.starts_with(**tag)) {
-            Some(tag) => rest = &tail[tag.len()..],
-            None => {
-                out.push_str("</");
-                rest = &tail[2..];
-            }
-        }
-    }
-    out.push_str(rest);
-    out
 }
 
 /// Tables up to this many columns get their alignment from classes of the wrapper; the
@@ -495,16 +470,6 @@ pub fn sanitise(html: &str) -> String {
 
 #[cfg(test)]
 mod tests {
-    #[test]
-    fn optional_end_tags_go_and_everything_else_stays() {
-        let html = "<ul><li>a<ul><li>b</li></ul>c</li><li>&lt;/li&gt;</li></ul>\
-                    <table><tr><th>x</th></tr><tr><td>1</td></tr></table><dl><dt>k</dt><dd>v</dd></dl><p>p</p>";
-        assert_eq!(
-            drop_optional_end_tags(html),
-            "<ul><li>a<ul><li>b</ul>c<li>&lt;/li&gt;</ul><table><tr><th>x<tr><td>1</table><dl><dt>k<dd>v</dl><p>p</p>"
-        );
-    }
-
     use super::*;
 
     #[test]

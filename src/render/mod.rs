@@ -1,6 +1,7 @@
 //! Render: every page through its Tera template, in parallel, straight into the staging
 //! folder (no page is held in memory after it is written).
 
+pub mod html;
 pub mod markdown;
 pub mod pages;
 pub mod templates;
@@ -131,7 +132,7 @@ pub fn render_site(
                     return 0;
                 }
             };
-            match tera.render(template, &context) {
+            match tera.render(template, &context).map(|html| html::join_block_lines(&html)) {
                 Ok(html) => {
                     let file = if path.is_empty() || path.ends_with('/') {
                         format!("{path}index.html")

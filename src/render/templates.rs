@@ -104,7 +104,7 @@ pub fn load(root: Option<&Path>) -> Result<Tera, Diagnostic> {
         .map(|(n, t)| {
             (
                 n.to_string(),
-                super::markdown::drop_optional_end_tags(&compact(t)),
+                super::html::drop_optional_end_tags(&compact(t)),
             )
         })
         .collect();
