@@ -466,8 +466,12 @@ impl Builder<'_> {
         json!({ "name": g.name, "kuerzel": g.kuerzel, "href": self.href(&format!("gremien/{}/", g.slug)) })
     }
 
+    fn gremium_index(&self, name: &str) -> Option<usize> {
+        self.site.gremien.iter().position(|g| g.name == name)
+    }
+
     fn gremium_by_name(&self, name: &str) -> Value {
-        match self.site.gremien.iter().position(|g| g.name == name) {
+        match self.gremium_index(name) {
             Some(i) => self.gremium_link(i),
             None => json!({ "name": name }),
         }
@@ -805,12 +809,7 @@ impl Builder<'_> {
             .collect();
         let planned_keys: Vec<(Option<usize>, Option<Date>)> = planned
             .iter()
-            .map(|b| {
-                (
-                    self.site.gremien.iter().position(|g| g.name == b.gremium),
-                    b.datum,
-                )
-            })
+            .map(|b| (self.gremium_index(&b.gremium), b.datum))
             .collect();
         let plan_of_held = match_planned(&planned_keys, &held);
         let beratungen: Vec<Value> = v
