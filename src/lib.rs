@@ -116,12 +116,13 @@ pub fn build(config: &Config, options: BuildOptions) -> BuildReport {
         matcher,
         content_root,
     };
-    let cache = parse::ParseCache::open(
+    let mut cache = parse::ParseCache::open(
         &ctx.content_root,
         &config.out_dir,
         parse::cache::key(&config.links, &ctx.content_root, &config.content_dir),
     );
-    let parsed = parse::parse_all(&sources, &ctx, &cache);
+    let cached = cache.take_for(&sources);
+    let parsed = parse::parse_all(&sources, &ctx, cached);
     report.reused = parsed.reused;
     // Saved even when a later phase fails: what was parsed stays true. When every file
     // came from the cache and none is gone, the stored cache already says all this.

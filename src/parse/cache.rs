@@ -69,7 +69,10 @@ pub struct ParseCache {
     /// `None`: no cache folder (no `HOME`), nothing is read or written.
     path: Option<PathBuf>,
     key: u64,
-    entries: HashMap<String, Entry>,
+    /// The reusable entries, until `take_for` hands them out.
+    entries: Vec<Entry>,
+    /// How many reusable entries were read.
+    stored: usize,
 }
 
 impl ParseCache {
@@ -90,21 +93,47 @@ impl ParseCache {
                     .filter(|e| e.stamp.modified_ns.saturating_add(RACY_NS) < saved_ns)
                     .filter(|e| e.stamp.changed_ns.saturating_add(RACY_NS) < saved_ns)
                     .filter(Entry::reusable)
-                    .map(|e| (e.rel.clone(), e))
-                    .collect()
+                    .collect::<Vec<Entry>>()
             })
             .unwrap_or_default();
-        ParseCache { path, key, entries }
+        let stored = entries.len();
+        ParseCache {
+            path,
+            key,
+            entries,
+            stored,
+        }
     }
 
-    /// The stored result for `source` if the file still has the stamp it had then.
-    pub fn lookup(&self, source: &SourcePath, stamp: FileStamp) -> Option<&Entry> {
-        self.entries.get(&source.rel).filter(|e| e.stamp == stamp)
+    /// The stored entry of each source, in the order of `sources`, moved out of the cache
+    /// (a rebuild at 130,000 documents would otherwise copy every document once more).
+    /// Whether an entry still fits its file's stamp is for the caller to check.
+    pub fn take_for(&mut self, sources: &[SourcePath]) -> Vec<Option<Entry>> {
+        let slots: Vec<Option<usize>> = {
+            let by_rel: HashMap<&str, usize, FxBuild> = self
+                .entries
+                .iter()
+                .enumerate()
+                .map(|(i, e)| (e.rel.as_str(), i))
+                .collect();
+            sources
+                .iter()
+                .map(|s| by_rel.get(s.rel.as_str()).copied())
+                .collect()
+        };
+        let mut entries: Vec<Option<Entry>> = std::mem::take(&mut self.entries)
+            .into_iter()
+            .map(Some)
+            .collect();
+        slots
+            .into_iter()
+            .map(|slot| slot.and_then(|i| entries[i].take()))
+            .collect()
     }
 
-    /// Whether `parsed` came from this cache alone and the cache holds nothing else.
+    /// Whether `parsed` came from this cache alone and the cache held nothing else.
     pub fn holds_exactly(&self, parsed: &super::Parsed) -> bool {
-        parsed.reused == parsed.entries.len() && self.entries.len() == parsed.entries.len()
+        parsed.reused == parsed.entries.len() && self.stored == parsed.entries.len()
     }
 
     pub fn save(&self, entries: &[&Entry]) -> io::Result<()> {

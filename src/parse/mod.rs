@@ -19,16 +19,18 @@ use cache::Entry;
 pub use cache::ParseCache;
 pub use document::ParseContext;
 
-/// Reads and parses every file in parallel; a file whose size and modification time match
-/// the parse cache is taken from there. The results come back in the order of `sources`
-/// (sorted by path), so later phases are deterministic.
-pub fn parse_all(sources: &[SourcePath], ctx: &ParseContext, cache: &ParseCache) -> Parsed {
+/// Reads and parses every file in parallel; a file whose stamp (size, modification and
+/// change time) matches its entry of the parse cache (`cached`, one per source, from
+/// `ParseCache::take_for`) is taken from there. The results come back in the order of
+/// `sources` (sorted by path), so later phases are deterministic.
+pub fn parse_all(sources: &[SourcePath], ctx: &ParseContext, cached: Vec<Option<Entry>>) -> Parsed {
     let entries: Vec<(Entry, bool)> = sources
         .par_iter()
-        .map(|source| {
+        .zip(cached)
+        .map(|(source, cached)| {
             let stamp = FileStamp::of(&source.path);
-            if let Some(entry) = stamp.and_then(|stamp| cache.lookup(source, stamp)) {
-                return (entry.clone(), true);
+            if let Some(entry) = cached.filter(|e| Some(e.stamp) == stamp) {
+                return (entry, true);
             }
             let (document, diagnostics) = match load::read_text(source) {
                 Ok(text) => document::parse_file(source, &text, ctx),
