@@ -333,7 +333,7 @@ pub fn render_with_text(markdown: &str, linker: &Linker, opts: &BodyOptions) -> 
     } else {
         out
     };
-    let html = super::html::drop_optional_end_tags(&html);
+    let html = super::html::tighten(&html);
     text.retain(|(top, t)| top.is_some() || !t.trim().is_empty());
     Rendered { html, text }
 }

@@ -132,7 +132,7 @@ pub fn render_site(
                     return 0;
                 }
             };
-            match tera.render(template, &context).map(|html| html::join_block_lines(&html)) {
+            match tera.render(template, &context) {
                 Ok(html) => {
                     let file = if path.is_empty() || path.ends_with('/') {
                         format!("{path}index.html")

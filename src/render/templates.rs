@@ -101,12 +101,7 @@ fn fnv1a(bytes: &[u8]) -> u64 {
 pub fn load(root: Option<&Path>) -> Result<Tera, Diagnostic> {
     let mut sources: Vec<(String, String)> = BUILTIN_TEMPLATES
         .iter()
-        .map(|(n, t)| {
-            (
-                n.to_string(),
-                super::html::drop_optional_end_tags(&compact(t)),
-            )
-        })
+        .map(|(n, t)| (n.to_string(), super::html::tighten(&compact(t))))
         .collect();
     let dir = root.map(|r| r.join("templates")).unwrap_or_default();
     if root.is_some() && dir.is_dir() {
