@@ -153,6 +153,22 @@ pub fn build(config: &Config, options: BuildOptions) -> BuildReport {
         return finish(report);
     }
 
+    let _held = match parse::cache::folder().map(|f| write::lock_output(&f, &config.out_dir)) {
+        Some(Err(write::LockError::Busy)) => {
+            report.diagnostics.push(
+                Diagnostic::error(
+                    &config.out_dir,
+                    0,
+                    "Ein anderer Lauf von portal schreibt gerade in diesen Ausgabeordner; dieser Lauf hat nichts geschrieben.",
+                )
+                .with_hint("Warten Sie, bis der andere Lauf (etwa `portal serve`) fertig ist, und starten Sie dann neu."),
+            );
+            return finish(report);
+        }
+        // A file system without locks: build as before, unguarded.
+        Some(Err(write::LockError::Io(_))) | None => None,
+        Some(Ok(file)) => Some(file),
+    };
     // The manifest of the files the last build wrote, beside the parse cache.
     let manifest = parse::cache::location(&ctx.content_root, &config.out_dir)
         .map(|path| path.with_extension("dateien"));

@@ -494,7 +494,11 @@ fn a_rebuild_parses_and_writes_only_what_changed_and_equals_a_clean_build() {
         stderr(&first)
     );
     assert!(stderr(&first).contains("Unbekanntes Feld `anmerkung`"));
-    let cache_files = files(&cache);
+    // The parse cache and the output's file list; the lock of the output folder aside.
+    let (locks, cache_files): (Vec<String>, Vec<String>) = files(&cache)
+        .into_iter()
+        .partition(|f| f.ends_with(".sperre"));
+    assert_eq!(locks.len(), 1, "{locks:?}");
     assert_eq!(
         cache_files,
         ["bin", "dateien"].map(|ext| format!("{}.{ext}", cache_files[0].trim_end_matches(".bin")))
@@ -615,4 +619,40 @@ fn a_planned_beratung_that_took_place_is_shown_once_with_its_result() {
         ),
         "{beratungen}"
     );
+}
+
+#[test]
+fn a_build_into_a_folder_another_build_holds_writes_nothing_and_says_why() {
+    let tmp = site_folder("");
+    let cache = tmp.path().join("cache");
+    let output = portal_with_cache(&["build"], tmp.path(), &cache);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let lock_file = std::fs::read_dir(cache.join("portal"))
+        .expect("cache folder")
+        .map(|e| e.expect("entry").path())
+        .find(|p| p.extension().is_some_and(|e| e == "sperre"))
+        .expect("lock file beside the cache");
+    // This test plays the other build.
+    let other = std::fs::OpenOptions::new()
+        .write(true)
+        .open(&lock_file)
+        .expect("open");
+    other.lock().expect("lock");
+    let site = tmp.path().join("site");
+    let before = snapshot(&site);
+    let vorlage = tmp.path().join("content/vorlagen/fb-56-0051-wp18.md");
+    let text = std::fs::read_to_string(&vorlage).expect("read");
+    std::fs::write(&vorlage, text.replacen("titel:", "titel: Geändert", 1)).expect("write");
+    let output = portal_with_cache(&["build"], tmp.path(), &cache);
+    assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+    assert!(
+        stderr(&output).contains("Ein anderer Lauf von portal"),
+        "{}",
+        stderr(&output)
+    );
+    assert!(snapshot(&site) == before, "the held output stays as it was");
+    other.unlock().expect("unlock");
+    let output = portal_with_cache(&["build"], tmp.path(), &cache);
+    assert!(output.status.success(), "{}", stderr(&output));
+    assert!(read(&site, "vorlagen/fb-56-0051-wp18/index.html").contains("Geändert"));
 }

@@ -166,20 +166,23 @@ impl ParseCache {
     }
 }
 
-/// `<cache folder>/portal/<hash of content and output folder>.bin`.
-pub fn location(content_root: &Path, out_dir: &Path) -> Option<PathBuf> {
+/// `$XDG_CACHE_HOME/portal` or `~/.cache/portal`: where portal keeps what must not sit
+/// beside the output.
+pub fn folder() -> Option<PathBuf> {
     let base = std::env::var_os("XDG_CACHE_HOME")
         .map(PathBuf::from)
         .filter(|p| p.is_absolute())
         .or_else(|| std::env::var_os("HOME").map(|home| PathBuf::from(home).join(".cache")))?;
+    Some(base.join("portal"))
+}
+
+/// `<cache folder>/portal/<hash of content and output folder>.bin`.
+pub fn location(content_root: &Path, out_dir: &Path) -> Option<PathBuf> {
     let out = std::path::absolute(out_dir).unwrap_or_else(|_| out_dir.to_path_buf());
     let mut hasher = FxBuild::default().build_hasher();
     content_root.hash(&mut hasher);
     out.hash(&mut hasher);
-    Some(
-        base.join("portal")
-            .join(format!("{:016x}.bin", hasher.finish())),
-    )
+    Some(folder()?.join(format!("{:016x}.bin", hasher.finish())))
 }
 
 /// What a cached document depends on besides its file: this program, the settings that

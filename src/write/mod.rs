@@ -469,6 +469,36 @@ fn write_file(path: &Path, bytes: &[u8]) -> io::Result<()> {
     std::fs::write(path, bytes)
 }
 
+/// Why the output folder could not be held for this build.
+#[derive(Debug)]
+pub enum LockError {
+    /// Another build holds it.
+    Busy,
+    Io(io::Error),
+}
+
+/// Holds the output folder for this process until the returned file is dropped: two builds
+/// into one folder would interleave their in-place writes and manifests. The lock file lives
+/// in `cache_folder` (named after the output folder), and the operating system releases
+/// the lock when the process ends, however it ends.
+pub fn lock_output(cache_folder: &Path, out_dir: &Path) -> Result<std::fs::File, LockError> {
+    let out = std::path::absolute(out_dir).unwrap_or_else(|_| out_dir.to_path_buf());
+    let mut hasher = FxBuild::default().build_hasher();
+    std::hash::Hash::hash(&out, &mut hasher);
+    crate::load::create_private_dir(cache_folder).map_err(LockError::Io)?;
+    let file = std::fs::OpenOptions::new()
+        .write(true)
+        .create(true)
+        .truncate(false)
+        .open(cache_folder.join(format!("{:016x}.sperre", hasher.finish())))
+        .map_err(LockError::Io)?;
+    match file.try_lock() {
+        Ok(()) => Ok(file),
+        Err(std::fs::TryLockError::WouldBlock) => Err(LockError::Busy),
+        Err(std::fs::TryLockError::Error(e)) => Err(LockError::Io(e)),
+    }
+}
+
 impl Drop for Staging {
     /// An abandoned or finished build leaves no staging folder behind.
     fn drop(&mut self) {
