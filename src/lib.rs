@@ -204,7 +204,20 @@ pub fn build(config: &Config, options: BuildOptions) -> BuildReport {
     // Gone while the output changes: if this build dies halfway, the next one must not
     // trust the old manifest.
     if let Some(path) = &manifest {
-        let _ = std::fs::remove_file(path);
+        match std::fs::remove_file(path) {
+            Err(e) if e.kind() != std::io::ErrorKind::NotFound => {
+                report.diagnostics.push(
+                    Diagnostic::error(
+                        path,
+                        0,
+                        format!("Dateiliste des letzten Laufs lässt sich nicht entfernen, die Ausgabe bleibt unverändert: {e}"),
+                    )
+                    .with_hint("Prüfen Sie die Rechte am Zwischenspeicher-Ordner oder löschen Sie die Datei von Hand."),
+                );
+                return finish(report);
+            }
+            _ => {}
+        }
     }
     match staging.publish() {
         Ok((published, files)) => {

@@ -621,38 +621,60 @@ fn a_planned_beratung_that_took_place_is_shown_once_with_its_result() {
     );
 }
 
-#[test]
-fn a_build_into_a_folder_another_build_holds_writes_nothing_and_says_why() {
+/// A seed site built once with its cache in `<site>/cache`, and the cache file of that
+/// build with the extension `ext`.
+fn built_site_and_cache_file(ext: &str) -> (tempfile::TempDir, std::path::PathBuf) {
     let tmp = site_folder("");
-    let cache = tmp.path().join("cache");
-    let output = portal_with_cache(&["build"], tmp.path(), &cache);
+    let output = portal_with_cache(&["build"], tmp.path(), &tmp.path().join("cache"));
     assert!(output.status.success(), "{}", stderr(&output));
-    let lock_file = std::fs::read_dir(cache.join("portal"))
+    let file = std::fs::read_dir(tmp.path().join("cache/portal"))
         .expect("cache folder")
         .map(|e| e.expect("entry").path())
-        .find(|p| p.extension().is_some_and(|e| e == "sperre"))
-        .expect("lock file beside the cache");
+        .find(|p| p.extension().is_some_and(|e| e == ext))
+        .expect("cache file");
+    (tmp, file)
+}
+
+/// Edits the seed Vorlage's title, builds again, and expects the build to fail with
+/// `message` and to leave the output as it was.
+fn an_edit_is_not_published(tmp: &Path, message: &str) {
+    let site = tmp.join("site");
+    let before = snapshot(&site);
+    let vorlage = tmp.join("content/vorlagen/fb-56-0051-wp18.md");
+    let text = std::fs::read_to_string(&vorlage).expect("read");
+    std::fs::write(&vorlage, text.replacen("titel:", "titel: Geändert", 1)).expect("write");
+    let output = portal_with_cache(&["build"], tmp, &tmp.join("cache"));
+    assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
+    assert!(stderr(&output).contains(message), "{}", stderr(&output));
+    assert!(snapshot(&site) == before, "the output stays as it was");
+}
+
+#[test]
+fn a_build_into_a_folder_another_build_holds_writes_nothing_and_says_why() {
+    let (tmp, lock_file) = built_site_and_cache_file("sperre");
     // This test plays the other build.
     let other = std::fs::OpenOptions::new()
         .write(true)
         .open(&lock_file)
         .expect("open");
     other.lock().expect("lock");
-    let site = tmp.path().join("site");
-    let before = snapshot(&site);
-    let vorlage = tmp.path().join("content/vorlagen/fb-56-0051-wp18.md");
-    let text = std::fs::read_to_string(&vorlage).expect("read");
-    std::fs::write(&vorlage, text.replacen("titel:", "titel: Geändert", 1)).expect("write");
-    let output = portal_with_cache(&["build"], tmp.path(), &cache);
-    assert_eq!(output.status.code(), Some(1), "{}", stderr(&output));
-    assert!(
-        stderr(&output).contains("Ein anderer Lauf von portal"),
-        "{}",
-        stderr(&output)
-    );
-    assert!(snapshot(&site) == before, "the held output stays as it was");
+    an_edit_is_not_published(tmp.path(), "Ein anderer Lauf von portal");
     other.unlock().expect("unlock");
-    let output = portal_with_cache(&["build"], tmp.path(), &cache);
+    let output = portal_with_cache(&["build"], tmp.path(), &tmp.path().join("cache"));
     assert!(output.status.success(), "{}", stderr(&output));
-    assert!(read(&site, "vorlagen/fb-56-0051-wp18/index.html").contains("Geändert"));
+    assert!(read(
+        &tmp.path().join("site"),
+        "vorlagen/fb-56-0051-wp18/index.html"
+    )
+    .contains("Geändert"));
+}
+
+#[test]
+fn a_file_list_that_cannot_be_removed_stops_the_build_before_it_touches_the_output() {
+    let (tmp, manifest) = built_site_and_cache_file("dateien");
+    // A folder in its place cannot be removed as a file, not even by root.
+    std::fs::remove_file(&manifest).expect("remove");
+    std::fs::create_dir(&manifest).expect("mkdir");
+    std::fs::write(manifest.join("x"), b"x").expect("write");
+    an_edit_is_not_published(tmp.path(), "Dateiliste des letzten Laufs");
 }
