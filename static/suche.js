@@ -184,11 +184,13 @@
     if (!/\d/.test(q) || !q.includes('/')) return [];
     const groups = q.match(/\d+/g) || [];
     const key = [...groups].reverse().find((g) => g.length >= 3) || groups[groups.length - 1];
-    const response = await fetch(url(`suche/nr/${key}.json`));
-    if (!response.ok) return [];
+    let entries;
+    try { entries = JSON.parse(utf8.decode(await gunzip(`suche/nr/${key}.bin`))); } catch { return []; }
     const norm = (s) => s.toLowerCase().replace(/\s+/g, '');
     const nq = norm(q);
-    return (await response.json()).filter((x) => { const n = norm(x.nr); return n === nq || (nq.length >= 6 && n.endsWith(nq) && /[^a-z0-9]/.test(n[n.length - nq.length - 1] || '/')); });
+    return entries
+      .map(([nr, slug, titel]) => ({ nr, titel, url: `vorlagen/${slug}/` }))
+      .filter((x) => { const n = norm(x.nr); return n === nq || (nq.length >= 6 && n.endsWith(nq) && /[^a-z0-9]/.test(n[n.length - nq.length - 1] || '/')); });
   }
 
   /* ---- Rendering ---- */

@@ -392,7 +392,7 @@ fn search_index_is_written_and_can_be_switched_off() {
     let out = tmp.path().join("site");
     assert!(out.join("suche/index.html").is_file());
     assert!(out.join("suche/index.bin").is_file());
-    assert!(out.join("suche/nr/0013.json").is_file());
+    assert!(out.join("suche/nr/0013.bin").is_file());
     assert!(read(&out, "index.html").contains("action=\"suche/\""));
 
     let tmp = site_folder("[output.html.search]\nenable = false\n");
@@ -619,6 +619,45 @@ fn a_planned_beratung_that_took_place_is_shown_once_with_its_result() {
         ),
         "{beratungen}"
     );
+}
+
+#[test]
+fn a_beschluss_in_the_words_of_the_beschlussvorschlag_links_there_instead_of_repeating_it() {
+    let tmp = site_folder("");
+    let minutes = std::fs::read_to_string(tmp.path().join("content/sitzungen/asid-07-wp18.md"))
+        .expect("read");
+    let start = minutes
+        .find("In Erweiterung des Beschlusses vom 27.08.2020")
+        .expect("Beschluss of TOP 6");
+    let end = minutes[start..].find("\n### ").expect("next section") + start;
+    let beschluss = minutes[start..end].trim();
+    let vorlage = tmp.path().join("content/vorlagen/fb-56-0011-wp18.md");
+    let write = |vorschlag: &str| {
+        let text = format!(
+            "---\ntyp: vorlage\nnr: FB 56/0011/WP18\ntitel: Kofinanzierung der Mehrgenerationenhäuser\n\
+             datum: 2021-02-01\n---\n\n## Beschlussvorschlag\n\n{vorschlag}\n\n## Erläuterungen\n\nText.\n"
+        );
+        std::fs::write(&vorlage, text).expect("write");
+        let output = portal(&["build"], tmp.path());
+        assert!(output.status.success(), "{}", stderr(&output));
+        read(
+            &tmp.path().join("site"),
+            "vorlagen/fb-56-0011-wp18/index.html",
+        )
+    };
+
+    let html = write(beschluss);
+    assert!(
+        html.contains("<h4>Beschluss</h4><p>Wortgleich mit „<a href=\"#beschlussvorschlag\">Beschlussvorschlag</a>“ im Text der Vorlage.</p>"),
+        "{html}"
+    );
+    assert_eq!(html.matches("In Erweiterung des Beschlusses").count(), 1);
+    assert!(html.contains("<h3 id=\"beschlussvorschlag\">"));
+
+    // One word changed: the Beschluss is shown in full beside the Beschlussvorschlag.
+    let html = write(&beschluss.replace("beiden", "zwei"));
+    assert!(!html.contains("Wortgleich"), "{html}");
+    assert_eq!(html.matches("In Erweiterung des Beschlusses").count(), 2);
 }
 
 /// A seed site built once with its cache in `<site>/cache`, and the cache file of that

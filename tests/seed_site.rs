@@ -249,7 +249,7 @@ fn every_page_has_breadcrumbs_one_h1_and_german_language() {
         assert_eq!(html.matches("<h1").count(), 1, "{file} has one h1");
         if file != "index.html" && file != "404.html" {
             assert!(
-                html.contains("aria-label=\"Brotkrümelnavigation\""),
+                html.contains("aria-label=\"Sie sind hier\""),
                 "{file} has breadcrumbs"
             );
         }

@@ -607,6 +607,11 @@ pub fn gzip(bytes: &[u8]) -> Vec<u8> {
     gzip_level(bytes, 6)
 }
 
+/// gzip at the highest level, for small files written once per build.
+pub fn gzip_best(bytes: &[u8]) -> Vec<u8> {
+    gzip_level(bytes, 9)
+}
+
 fn gzip_level(bytes: &[u8], level: u32) -> Vec<u8> {
     let mut encoder = GzEncoder::new(
         Vec::with_capacity(bytes.len() / 3 + 32),

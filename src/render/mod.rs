@@ -187,8 +187,8 @@ fn write_index(rc: &RenderContext) -> usize {
     let mut files = rc.search.finish();
     for (key, entries) in index::nr::lookup_files(rc.site) {
         files.push((
-            format!("suche/nr/{key}.json"),
-            serde_json::to_vec(&entries).unwrap_or_default(),
+            format!("suche/nr/{key}.bin"),
+            index::search::gzip_best(&serde_json::to_vec(&entries).unwrap_or_default()),
         ));
     }
     let count = files.len();

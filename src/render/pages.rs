@@ -11,6 +11,7 @@ use serde_json::{json, Value};
 use crate::link::{AnlagePage, DocId, Parent, Site};
 use crate::model::{Date, Kind, Person, Role};
 
+use super::html;
 use super::markdown::{self, BodyOptions, Linker, SectionAnchors};
 use super::RenderContext;
 
@@ -812,6 +813,27 @@ impl Builder<'_> {
             .map(|b| (self.gremium_index(&b.gremium), b.datum))
             .collect();
         let plan_of_held = match_planned(&planned_keys, &held);
+        let body = v.doc.map(|d| {
+            self.body(
+                d,
+                Some(&v.nr),
+                &BodyOptions {
+                    base_level: 3,
+                    min_level: None,
+                    sections: None,
+                    reserved_ids: &[
+                        "inhalt",
+                        "stammdaten",
+                        "text",
+                        "beratungen",
+                        "anlagen",
+                        "ergaenzungen",
+                        "erwaehnungen",
+                        "quellen",
+                    ],
+                },
+            )
+        });
         let beratungen: Vec<Value> = v
             .beratungen
             .iter()
@@ -823,9 +845,15 @@ impl Builder<'_> {
                 let top = n.map(|n| &n.tagesordnung[r.top_index]);
                 let section = sdoc.scan.sections.iter().find(|s| s.top_index == r.top_index);
                 let sitzung_href = self.href(&format!("sitzungen/{}/", self.site.sitzungen[si].slug));
-                let beschluss_html = section.and_then(|s| s.beschluss.as_ref()).map(|md| {
+                let mut beschluss_html = section.and_then(|s| s.beschluss.as_ref()).map(|md| {
                     markdown::render(md, &linker, &BodyOptions { base_level: 4, sections: None, reserved_ids: &[], min_level: None })
                 });
+                // A Beschluss in the words of a section of the Vorlage's own text (its
+                // Beschlussvorschlag, mostly) links there instead of repeating it.
+                let wie = beschluss_html.as_deref().zip(body.as_ref()).and_then(|(b, body)| html::section_equal_to(&body.html, b)).map(|s| json!({ "id": s.id, "titel_html": s.title_html }));
+                if wie.is_some() {
+                    beschluss_html = None;
+                }
                 json!({
                     "sitzung": self.sitzung_link(si),
                     "top": top.map(|t| t.top.clone()),
@@ -836,6 +864,7 @@ impl Builder<'_> {
                     "protokoll_href": section.map(|_| format!("{sitzung_href}#{}", top.map(|t| top_anchor(&t.top)).unwrap_or_default())),
                     "tagesordnung_href": top.map(|t| format!("{sitzung_href}#{}", agenda_anchor(&t.top, true))),
                     "beschluss_html": beschluss_html,
+                    "beschluss_wie": wie,
                     "zustaendigkeit": plan.and_then(|p| planned[p].zustaendigkeit.clone()),
                 })
             })
@@ -885,27 +914,6 @@ impl Builder<'_> {
                     .collect()
             })
             .unwrap_or_default();
-        let body = v.doc.map(|d| {
-            self.body(
-                d,
-                Some(&v.nr),
-                &BodyOptions {
-                    base_level: 3,
-                    min_level: None,
-                    sections: None,
-                    reserved_ids: &[
-                        "inhalt",
-                        "stammdaten",
-                        "text",
-                        "beratungen",
-                        "anlagen",
-                        "ergaenzungen",
-                        "erwaehnungen",
-                        "quellen",
-                    ],
-                },
-            )
-        });
         let index_text = body
             .as_ref()
             .map(markdown::Rendered::all_text)
@@ -1116,22 +1124,38 @@ impl Builder<'_> {
                 })
             })
             .collect();
-        let genannt: Vec<Value> = p
+        // Grouped by Sitzung: a person is often named under several TOPs of one Sitzung,
+        // which is then said once.
+        let mut genannt: Vec<(DocId, Value, Vec<Value>)> = Vec::new();
+        for r in p
             .genannt
             .iter()
             .skip((page - 1) * PAGE_SIZE)
             .take(PAGE_SIZE)
-            .map(|r| {
-                let si = self.site.sitzung_by_doc[&r.doc];
-                let link = self.sitzung_link(si);
-                let top = self.site.niederschrift(r.doc).map(|n| &n.tagesordnung[r.top_index]);
-                json!({
-                    "sitzung": link,
-                    "top": top.map(|t| t.top.clone()),
-                    "titel": top.map(|t| t.titel.clone()),
-                    "href": format!("{}#{}", link["href"].as_str().unwrap_or_default(), top.map(|t| top_anchor(&t.top)).unwrap_or_default()),
-                })
-            })
+        {
+            if genannt.last().is_none_or(|(doc, _, _)| *doc != r.doc) {
+                genannt.push((
+                    r.doc,
+                    self.sitzung_link(self.site.sitzung_by_doc[&r.doc]),
+                    Vec::new(),
+                ));
+            }
+            let Some((_, link, tops)) = genannt.last_mut() else {
+                continue;
+            };
+            let top = self
+                .site
+                .niederschrift(r.doc)
+                .map(|n| &n.tagesordnung[r.top_index]);
+            tops.push(json!({
+                "top": top.map(|t| t.top.clone()),
+                "titel": top.map(|t| t.titel.clone()),
+                "href": format!("{}#{}", link["href"].as_str().unwrap_or_default(), top.map(|t| top_anchor(&t.top)).unwrap_or_default()),
+            }));
+        }
+        let genannt: Vec<Value> = genannt
+            .into_iter()
+            .map(|(_, sitzung, tops)| json!({ "sitzung": sitzung, "tops": tops }))
             .collect();
         let seiten = self.pagination(&format!("personen/{}/", p.slug), page, person_pages(p));
         json!({
