@@ -6,9 +6,12 @@
 //! Gremium and of a person. Every step is a pass over the documents or a sort: linear in
 //! the corpus apart from sorting.
 
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+use rayon::prelude::*;
 
 use crate::diagnostics::Diagnostic;
+use crate::index::search::FxBuild;
 use crate::model::slug::slugify;
 use crate::model::{Date, Document, Kind, Role};
 use crate::parse::nr::NrMatcher;
@@ -123,128 +126,168 @@ impl Site {
     }
 }
 
+/// Hash maps and sets for lookups only: nothing iterates them where the order could reach
+/// the output. FxHash because the keys are short, trusted strings and numbers.
+type FxMap<K, V> = HashMap<K, V, FxBuild>;
+type FxSet<T> = HashSet<T, FxBuild>;
+
 /// Resolves all cross-references. Problems that concern more than one file (duplicate
 /// numbers, an Anlage whose parent does not exist) are reported here.
 pub fn link(all: Vec<Document>, matcher: &NrMatcher) -> (Site, Vec<Diagnostic>) {
     let mut diagnostics = Vec::new();
 
     // 1. What is not published, and what must therefore stay plain text.
-    let mut hidden_vorlagen: BTreeSet<String> = BTreeSet::new();
-    let mut hidden_sitzungen: BTreeSet<String> = BTreeSet::new();
+    // Owned, because step 3 still needs it after the non-public documents are dropped.
+    let mut hidden_vorlagen: FxSet<String> = FxSet::default();
+    let mut hidden_sitzungen: FxSet<&str> = FxSet::default();
     for doc in all.iter().filter(|d| !d.public) {
         match &doc.kind {
             Kind::Vorlage(v) => {
                 hidden_vorlagen.insert(v.nr.clone());
             }
             Kind::Niederschrift(n) => {
-                hidden_sitzungen.insert(n.nr.clone());
+                hidden_sitzungen.insert(&n.nr);
             }
             Kind::Anlage(_) => {}
         }
     }
     // Anlagen of a non-public agenda item: (Sitzung-Nr, TOP). A number used in both parts
     // is ambiguous for an Anlage; it is withheld, because publishing wrongly cannot be undone.
-    let mut hidden_tops: BTreeSet<(String, String)> = BTreeSet::new();
-    let mut ambiguous_tops: BTreeSet<(String, String)> = BTreeSet::new();
+    let mut hidden_tops: FxSet<(&str, &str)> = FxSet::default();
+    let mut ambiguous_tops: FxSet<(&str, &str)> = FxSet::default();
     for doc in all.iter().filter(|d| d.public) {
         let Kind::Niederschrift(n) = &doc.kind else {
             continue;
         };
         for t in n.tagesordnung.iter().filter(|t| !t.public) {
-            hidden_tops.insert((n.nr.clone(), t.top.clone()));
+            hidden_tops.insert((&n.nr, &t.top));
             if n.tagesordnung.iter().any(|p| p.public && p.top == t.top) {
-                ambiguous_tops.insert((n.nr.clone(), t.top.clone()));
+                ambiguous_tops.insert((&n.nr, &t.top));
             }
         }
     }
-    let mut documents: Vec<Document> = Vec::with_capacity(all.len());
-    for doc in all.into_iter().filter(|d| d.public) {
-        if let Kind::Anlage(a) = &doc.kind {
-            if hidden_vorlagen.contains(&a.zu) || hidden_sitzungen.contains(&a.zu) {
-                continue;
-            }
-            if let Some(top) = &a.top {
-                let key = (a.zu.clone(), top.clone());
-                if ambiguous_tops.contains(&key) {
-                    diagnostics.push(
-                        Diagnostic::warning(&doc.source.display, 1, format!("TOP {top} gibt es in {} im öffentlichen und im nichtöffentlichen Teil; die Anlage wird sicherheitshalber nicht veröffentlicht.", a.zu))
-                            .with_hint("Nummerieren Sie nichtöffentliche TOPs eindeutig (z. B. `N1`) und geben Sie bei der Anlage diese Nummer an."),
-                    );
+    // Decided while the sets above borrow from `all`, applied in place afterwards: moving
+    // every document into a new vector cost more than the rest of this step.
+    let mut keep: Vec<bool> = Vec::with_capacity(all.len());
+    for doc in &all {
+        let published = doc.public
+            && match &doc.kind {
+                Kind::Anlage(a) => {
+                    let parent_hidden = hidden_vorlagen.contains(a.zu.as_str())
+                        || hidden_sitzungen.contains(a.zu.as_str());
+                    match &a.top {
+                        _ if parent_hidden => false,
+                        Some(top) => {
+                            let key = (a.zu.as_str(), top.as_str());
+                            if ambiguous_tops.contains(&key) {
+                                diagnostics.push(
+                                    Diagnostic::warning(&doc.source.display, 1, format!("TOP {top} gibt es in {} im öffentlichen und im nichtöffentlichen Teil; die Anlage wird sicherheitshalber nicht veröffentlicht.", a.zu))
+                                        .with_hint("Nummerieren Sie nichtöffentliche TOPs eindeutig (z. B. `N1`) und geben Sie bei der Anlage diese Nummer an."),
+                                );
+                            }
+                            !hidden_tops.contains(&key)
+                        }
+                        None => true,
+                    }
                 }
-                if hidden_tops.contains(&key) {
-                    continue;
-                }
-            }
-        }
-        documents.push(doc);
+                _ => true,
+            };
+        keep.push(published);
     }
+    drop((hidden_sitzungen, hidden_tops, ambiguous_tops));
+    let mut documents = all;
+    let mut keep = keep.into_iter();
+    documents.retain(|_| keep.next() == Some(true));
 
     // 2. Duplicates among published documents.
-    let mut vorlage_docs: BTreeMap<String, DocId> = BTreeMap::new();
-    let mut sitzung_docs: BTreeMap<String, DocId> = BTreeMap::new();
+    let mut vorlage_docs: FxMap<&str, DocId> = FxMap::default();
+    let mut sitzung_docs: FxMap<&str, DocId> = FxMap::default();
     for (id, doc) in documents.iter().enumerate() {
         let (map, nr, what) = match &doc.kind {
             Kind::Vorlage(v) => (&mut vorlage_docs, &v.nr, "Vorlage"),
             Kind::Niederschrift(n) => (&mut sitzung_docs, &n.nr, "Niederschrift"),
             Kind::Anlage(_) => continue,
         };
-        if let Some(&first) = map.get(nr) {
+        if let Some(&first) = map.get(nr.as_str()) {
             diagnostics.push(
                 Diagnostic::error(&doc.source.display, 1, format!("Die {what} „{nr}“ gibt es doppelt: auch in {}.", documents[first].source.display.display()))
                     .with_hint("Jede Nummer darf nur in einer Datei stehen; löschen oder korrigieren Sie eine der beiden."),
             );
         } else {
-            map.insert(nr.clone(), id);
+            map.insert(nr, id);
         }
     }
 
     // 3. Every Vorlage-Nr that gets a page.
-    let mut numbers: BTreeSet<String> = BTreeSet::new();
+    let mut mentioned: FxSet<&str> = FxSet::default();
     for doc in &documents {
         match &doc.kind {
             Kind::Vorlage(v) => {
-                numbers.insert(v.nr.clone());
-                numbers.extend(v.ursprung.clone());
+                mentioned.insert(&v.nr);
+                mentioned.extend(v.ursprung.as_deref());
             }
             Kind::Niederschrift(n) => {
-                numbers.extend(
+                mentioned.extend(
                     n.tagesordnung
                         .iter()
                         .filter(|t| t.public)
-                        .filter_map(|t| t.vorlage.clone()),
+                        .filter_map(|t| t.vorlage.as_deref()),
                 );
             }
             Kind::Anlage(_) => {}
         }
-        numbers.extend(doc.scan.mentions.iter().map(|m| m.nr.clone()));
-        numbers.extend(doc.frontmatter_mentions.iter().map(|m| m.nr.clone()));
+        mentioned.extend(doc.scan.mentions.iter().map(|m| m.nr.as_str()));
+        mentioned.extend(doc.frontmatter_mentions.iter().map(|m| m.nr.as_str()));
     }
-    let with_parents: Vec<String> = numbers.iter().filter_map(|nr| matcher.parent(nr)).collect();
-    numbers.extend(with_parents);
-    for hidden in &hidden_vorlagen {
-        numbers.remove(hidden);
-    }
+    // One level only: the parent of a parent gets a page only if something names it.
+    let mentioned: Vec<&str> = mentioned.into_iter().collect();
+    let parents: Vec<String> = mentioned
+        .par_iter()
+        .filter_map(|nr| matcher.parent(nr))
+        .collect();
+    let mut numbers: Vec<&str> = mentioned
+        .into_iter()
+        .chain(parents.iter().map(String::as_str))
+        .filter(|nr| !hidden_vorlagen.contains(*nr))
+        .collect();
+    // In byte order, so that a slug clash is resolved the same way every time.
+    numbers.par_sort_unstable();
+    numbers.dedup();
 
     let mut vorlagen: Vec<VorlagePage> = Vec::with_capacity(numbers.len());
     let mut vorlage_by_nr: HashMap<String, usize> = HashMap::with_capacity(numbers.len());
-    let mut slugs: HashMap<String, String> = HashMap::new();
-    for nr in numbers {
-        let slug = slugify(&nr);
-        if let Some(other) = slugs.get(&slug) {
+    // The same index as `vorlage_by_nr`, borrowed and cheaper to ask while linking.
+    let mut page_by_nr: FxMap<&str, usize> =
+        FxMap::with_capacity_and_hasher(numbers.len(), FxBuild::default());
+    // Slugs first, so that the clash check can borrow them before they move into the pages.
+    let slugged: Vec<(&str, String)> = numbers.par_iter().map(|nr| (*nr, slugify(nr))).collect();
+    let mut free: Vec<bool> = Vec::with_capacity(slugged.len());
+    let mut slug_owner: FxMap<&str, &str> =
+        FxMap::with_capacity_and_hasher(slugged.len(), FxBuild::default());
+    for (nr, slug) in &slugged {
+        if let Some(other) = slug_owner.get(slug.as_str()) {
             diagnostics.push(Diagnostic::error(
                 "book.toml",
                 0,
                 format!("Die Vorlage-Nummern „{other}“ und „{nr}“ ergeben dieselbe Adresse vorlagen/{slug}/."),
             ).with_hint("Vereinheitlichen Sie die Schreibweise einer der beiden Nummern."));
+            free.push(false);
+        } else {
+            slug_owner.insert(slug, nr);
+            free.push(true);
+        }
+    }
+    drop(slug_owner);
+    for ((nr, slug), free) in slugged.into_iter().zip(free) {
+        if !free {
             continue;
         }
-        slugs.insert(slug.clone(), nr.clone());
-        let doc = vorlage_docs.get(&nr).copied();
-        vorlage_by_nr.insert(nr.clone(), vorlagen.len());
+        let doc = vorlage_docs.get(nr).copied();
+        page_by_nr.insert(nr, vorlagen.len());
         vorlagen.push(VorlagePage {
             titel: doc.map(|d| documents[d].titel.clone()).unwrap_or_default(),
             datum: doc.map(|d| documents[d].datum),
-            nr,
+            nr: nr.to_string(),
             slug,
             doc,
             ursprung: None,
@@ -254,15 +297,23 @@ pub fn link(all: Vec<Document>, matcher: &NrMatcher) -> (Site, Vec<Diagnostic>) 
             anlagen: Vec::new(),
         });
     }
+    for (index, page) in vorlagen.iter().enumerate() {
+        vorlage_by_nr.insert(page.nr.clone(), index);
+    }
 
     // 4. Ursprung and Ergänzungen.
     for i in 0..vorlagen.len() {
         let explicit = vorlagen[i].doc.and_then(|d| match &documents[d].kind {
-            Kind::Vorlage(v) => v.ursprung.clone(),
+            Kind::Vorlage(v) => v.ursprung.as_deref(),
             _ => None,
         });
-        let parent = explicit.or_else(|| matcher.parent(&vorlagen[i].nr));
-        if let Some(p) = parent.and_then(|p| vorlage_by_nr.get(&p).copied()) {
+        let parent = match explicit {
+            Some(p) => page_by_nr.get(p).copied(),
+            None => matcher
+                .parent(&vorlagen[i].nr)
+                .and_then(|p| page_by_nr.get(p.as_str()).copied()),
+        };
+        if let Some(p) = parent {
             if p != i {
                 vorlagen[i].ursprung = Some(p);
                 vorlagen[p].ergaenzungen.push(i);
@@ -271,50 +322,53 @@ pub fn link(all: Vec<Document>, matcher: &NrMatcher) -> (Site, Vec<Diagnostic>) 
     }
 
     // 5. Sitzungen and Gremien.
-    let mut sitzung_ids: Vec<DocId> = sitzung_docs.values().copied().collect();
-    sitzung_ids.sort_by(|a, b| {
+    let mut sitzung_ids: Vec<(&str, DocId)> =
+        sitzung_docs.iter().map(|(nr, id)| (*nr, *id)).collect();
+    // Newest first; equal dates and paths in number order.
+    sitzung_ids.sort_unstable_by(|(a_nr, a), (b_nr, b)| {
         (documents[*b].datum, &documents[*b].source.rel)
             .cmp(&(documents[*a].datum, &documents[*a].source.rel))
+            .then_with(|| a_nr.cmp(b_nr))
     });
-    let mut gremium_names: BTreeMap<String, Option<String>> = BTreeMap::new();
+    let mut gremium_names: BTreeMap<&str, Option<&str>> = BTreeMap::new();
     for doc in &documents {
         match &doc.kind {
             Kind::Niederschrift(n) => {
-                let entry = gremium_names.entry(n.gremium.clone()).or_default();
+                let entry = gremium_names.entry(&n.gremium).or_default();
                 if entry.is_none() {
-                    entry.clone_from(&n.gremium_kuerzel);
+                    *entry = n.gremium_kuerzel.as_deref();
                 }
             }
             Kind::Vorlage(v) => {
                 for b in &v.beratungsfolge {
-                    gremium_names.entry(b.gremium.clone()).or_default();
+                    gremium_names.entry(&b.gremium).or_default();
                 }
             }
             Kind::Anlage(_) => {}
         }
     }
+    let gremium_index: FxMap<&str, usize> = gremium_names
+        .keys()
+        .enumerate()
+        .map(|(i, name)| (*name, i))
+        .collect();
     let mut gremien: Vec<GremiumPage> = gremium_names
         .into_iter()
         .map(|(name, kuerzel)| GremiumPage {
-            slug: slugify(&name),
-            name,
-            kuerzel,
+            slug: slugify(name),
+            name: name.to_string(),
+            kuerzel: kuerzel.map(str::to_string),
             sitzungen: Vec::new(),
             mitglieder: Vec::new(),
         })
         .collect();
-    let gremium_index: HashMap<String, usize> = gremien
-        .iter()
-        .enumerate()
-        .map(|(i, g)| (g.name.clone(), i))
-        .collect();
     let mut sitzungen: Vec<SitzungPage> = Vec::with_capacity(sitzung_ids.len());
     let mut sitzung_by_doc = HashMap::with_capacity(sitzung_ids.len());
-    for doc_id in sitzung_ids {
+    for (_, doc_id) in sitzung_ids {
         let Kind::Niederschrift(n) = &documents[doc_id].kind else {
             continue;
         };
-        let gremium = gremium_index[&n.gremium];
+        let gremium = gremium_index[n.gremium.as_str()];
         gremien[gremium].sitzungen.push(sitzungen.len());
         sitzung_by_doc.insert(doc_id, sitzungen.len());
         sitzungen.push(SitzungPage {
@@ -335,59 +389,77 @@ pub fn link(all: Vec<Document>, matcher: &NrMatcher) -> (Site, Vec<Diagnostic>) 
             if !top.public {
                 continue;
             }
-            if let Some(v) = top.vorlage.as_ref().and_then(|nr| vorlage_by_nr.get(nr)) {
-                vorlagen[*v].beratungen.push(TopRef {
+            if let Some(&v) = top.vorlage.as_deref().and_then(|nr| page_by_nr.get(nr)) {
+                vorlagen[v].beratungen.push(TopRef {
                     doc: sitzung.doc,
                     top_index,
                 });
             }
         }
     }
-    for (doc_id, doc) in documents.iter().enumerate() {
-        let own = match &doc.kind {
-            Kind::Vorlage(v) => Some(v.nr.as_str()),
-            _ => None,
-        };
-        let mut seen: BTreeSet<(usize, Option<usize>)> = BTreeSet::new();
-        let body = doc
-            .scan
-            .mentions
-            .iter()
-            .map(|m| (&m.nr, m.section.map(|s| doc.scan.sections[s].top_index)));
-        let front = doc
-            .frontmatter_mentions
-            .iter()
-            .map(|m| (&m.nr, m.top_index));
-        for (nr, top_index) in body.chain(front) {
-            if Some(nr.as_str()) == own {
-                continue;
-            }
-            let Some(&v) = vorlage_by_nr.get(nr) else {
-                continue;
+    // Found per document in parallel; collected in document order, as before.
+    let mentions: Vec<(usize, MentionRef)> = documents
+        .par_iter()
+        .enumerate()
+        .flat_map_iter(|(doc_id, doc)| {
+            let own = match &doc.kind {
+                Kind::Vorlage(v) => Some(v.nr.as_str()),
+                _ => None,
             };
-            // An agenda item's own Vorlage is already in the Beratungsverlauf.
-            let is_beratung = top_index.is_some_and(|t| match &doc.kind {
-                Kind::Niederschrift(n) => n.tagesordnung[t].vorlage.as_deref() == Some(nr.as_str()),
-                _ => false,
-            });
-            if is_beratung || !seen.insert((v, top_index)) {
-                continue;
+            let mut seen: FxSet<(usize, Option<usize>)> = FxSet::default();
+            let body = doc
+                .scan
+                .mentions
+                .iter()
+                .map(|m| (&m.nr, m.section.map(|s| doc.scan.sections[s].top_index)));
+            let front = doc
+                .frontmatter_mentions
+                .iter()
+                .map(|m| (&m.nr, m.top_index));
+            let mut found = Vec::new();
+            for (nr, top_index) in body.chain(front) {
+                if Some(nr.as_str()) == own {
+                    continue;
+                }
+                let Some(&v) = page_by_nr.get(nr.as_str()) else {
+                    continue;
+                };
+                // An agenda item's own Vorlage is already in the Beratungsverlauf.
+                let is_beratung = top_index.is_some_and(|t| match &doc.kind {
+                    Kind::Niederschrift(n) => {
+                        n.tagesordnung[t].vorlage.as_deref() == Some(nr.as_str())
+                    }
+                    _ => false,
+                });
+                if is_beratung || !seen.insert((v, top_index)) {
+                    continue;
+                }
+                found.push((
+                    v,
+                    MentionRef {
+                        doc: doc_id,
+                        top_index,
+                    },
+                ));
             }
-            vorlagen[v].erwaehnungen.push(MentionRef {
-                doc: doc_id,
-                top_index,
-            });
-        }
+            found
+        })
+        .collect();
+    for (v, mention) in mentions {
+        vorlagen[v].erwaehnungen.push(mention);
     }
 
     // 7. Anlagen.
     let mut anlagen: Vec<AnlagePage> = Vec::new();
     let mut anlage_by_doc = HashMap::new();
-    let mut anlage_slugs: HashMap<String, DocId> = HashMap::new();
-    let mut sibling_count: HashMap<(String, Option<String>), usize> = HashMap::new();
+    let mut anlage_slugs: FxMap<String, DocId> = FxMap::default();
+    let mut sibling_count: FxMap<(&str, Option<&str>), usize> = FxMap::default();
+    // Attached to their parent pages after the loop, so that the parents' slugs can be
+    // borrowed while it runs.
+    let mut attached: Vec<(Parent, usize)> = Vec::new();
     for (doc_id, doc) in documents.iter().enumerate() {
         let Kind::Anlage(a) = &doc.kind else { continue };
-        let (parent, parent_slug, top_index) = if let Some(&s) = sitzung_docs.get(&a.zu) {
+        let (parent, parent_slug, top_index) = if let Some(&s) = sitzung_docs.get(a.zu.as_str()) {
             let n = match &documents[s].kind {
                 Kind::Niederschrift(n) => n,
                 _ => continue,
@@ -404,9 +476,11 @@ pub fn link(all: Vec<Document>, matcher: &NrMatcher) -> (Site, Vec<Diagnostic>) 
                 }
                 None => None,
             };
-            (Parent::Sitzung(s), slugify(&n.nr), top_index)
-        } else if let Some(&v) = vorlage_by_nr.get(&a.zu) {
-            (Parent::Vorlage(v), vorlagen[v].slug.clone(), None)
+            // Every published Niederschrift has a Sitzung page with the slug of its number.
+            let page = &sitzungen[sitzung_by_doc[&s]];
+            (Parent::Sitzung(s), page.slug.as_str(), top_index)
+        } else if let Some(&v) = page_by_nr.get(a.zu.as_str()) {
+            (Parent::Vorlage(v), vorlagen[v].slug.as_str(), None)
         } else {
             diagnostics.push(
                 Diagnostic::error(&doc.source.display, 1, format!("`zu: {}` nennt keine Vorlage und keine Niederschrift des Korpus.", a.zu))
@@ -415,7 +489,7 @@ pub fn link(all: Vec<Document>, matcher: &NrMatcher) -> (Site, Vec<Diagnostic>) 
             continue;
         };
         let count = sibling_count
-            .entry((parent_slug.clone(), a.top.clone()))
+            .entry((parent_slug, a.top.as_deref()))
             .or_insert(0);
         *count += 1;
         let nummer = a.nummer.clone().unwrap_or_else(|| count.to_string());
@@ -445,10 +519,7 @@ pub fn link(all: Vec<Document>, matcher: &NrMatcher) -> (Site, Vec<Diagnostic>) 
         }
         anlage_slugs.insert(slug.clone(), doc_id);
         let index = anlagen.len();
-        match parent {
-            Parent::Sitzung(s) => sitzungen[sitzung_by_doc[&s]].anlagen.push(index),
-            Parent::Vorlage(v) => vorlagen[v].anlagen.push(index),
-        }
+        attached.push((parent, index));
         anlage_by_doc.insert(doc_id, index);
         anlagen.push(AnlagePage {
             doc: doc_id,
@@ -458,10 +529,19 @@ pub fn link(all: Vec<Document>, matcher: &NrMatcher) -> (Site, Vec<Diagnostic>) 
             nummer,
         });
     }
-    let anlage_order = |a: &usize, b: &usize| {
-        let (x, y) = (&anlagen[*a], &anlagen[*b]);
-        (x.top_index, natural_key(&x.nummer)).cmp(&(y.top_index, natural_key(&y.nummer)))
-    };
+    drop(sibling_count);
+    for (parent, index) in attached {
+        match parent {
+            Parent::Sitzung(s) => sitzungen[sitzung_by_doc[&s]].anlagen.push(index),
+            Parent::Vorlage(v) => vorlagen[v].anlagen.push(index),
+        }
+    }
+    // Computed once per Anlage instead of twice per comparison.
+    let anlage_keys: Vec<(Option<usize>, NaturalKey)> = anlagen
+        .iter()
+        .map(|a| (a.top_index, natural_key(&a.nummer)))
+        .collect();
+    let anlage_order = |a: &usize, b: &usize| anlage_keys[*a].cmp(&anlage_keys[*b]);
     for s in &mut sitzungen {
         s.anlagen.sort_by(anlage_order);
     }
@@ -494,27 +574,32 @@ pub fn link(all: Vec<Document>, matcher: &NrMatcher) -> (Site, Vec<Diagnostic>) 
     }
 
     // 9. Persons.
-    let mut person_index: BTreeMap<String, usize> = BTreeMap::new();
+    let mut person_index: FxMap<String, usize> = FxMap::default();
     let mut personen: Vec<PersonPage> = Vec::new();
-    let mut mitglieder: Vec<BTreeMap<usize, usize>> = vec![BTreeMap::new(); gremien.len()];
+    let mut mitglieder: Vec<FxMap<usize, usize>> = vec![FxMap::default(); gremien.len()];
+    let mut local: Vec<usize> = Vec::new();
     for (si, sitzung) in sitzungen.iter().enumerate() {
         let doc = &documents[sitzung.doc];
         let Kind::Niederschrift(n) = &doc.kind else {
             continue;
         };
-        let mut local: Vec<usize> = Vec::new();
+        local.clear();
         for (role, person) in n.persons() {
             let key = person.key();
-            let index = *person_index.entry(key.clone()).or_insert_with(|| {
-                personen.push(PersonPage {
-                    name: key.clone(),
-                    anrede: person.anrede.clone(),
-                    slug: String::new(),
-                    auftritte: Vec::new(),
-                    genannt: Vec::new(),
-                });
-                personen.len() - 1
-            });
+            let index = match person_index.get(&key) {
+                Some(&index) => index,
+                None => {
+                    person_index.insert(key.clone(), personen.len());
+                    personen.push(PersonPage {
+                        name: key,
+                        anrede: person.anrede.clone(),
+                        slug: String::new(),
+                        auftritte: Vec::new(),
+                        genannt: Vec::new(),
+                    });
+                    personen.len() - 1
+                }
+            };
             personen[index]
                 .auftritte
                 .push((si, role, person.funktion.clone()));
@@ -530,17 +615,29 @@ pub fn link(all: Vec<Document>, matcher: &NrMatcher) -> (Site, Vec<Diagnostic>) 
                         doc: sitzung.doc,
                         top_index: section.top_index,
                     };
-                    if !personen[person].genannt.contains(&r) {
-                        personen[person].genannt.push(r);
+                    // Entries of this Sitzung are the tail of the list: earlier Sitzungen
+                    // cannot hold `r`, so there is no need to search them.
+                    let genannt = &mut personen[person].genannt;
+                    let known = genannt
+                        .iter()
+                        .rev()
+                        .take_while(|g| g.doc == sitzung.doc)
+                        .any(|g| *g == r);
+                    if !known {
+                        genannt.push(r);
                     }
                 }
             }
         }
     }
+    drop(person_index);
     // Slugs in name order, so that a clash is resolved the same way every time.
-    let mut used: BTreeSet<String> = BTreeSet::new();
-    for index in person_index.values() {
-        let base = slugify(&personen[*index].name);
+    let mut by_name: Vec<usize> = (0..personen.len()).collect();
+    by_name.sort_unstable_by(|a, b| personen[*a].name.cmp(&personen[*b].name));
+    let mut used: FxSet<String> =
+        FxSet::with_capacity_and_hasher(personen.len(), FxBuild::default());
+    for index in by_name {
+        let base = slugify(&personen[index].name);
         let base = if base.is_empty() {
             "person".to_string()
         } else {
@@ -552,11 +649,12 @@ pub fn link(all: Vec<Document>, matcher: &NrMatcher) -> (Site, Vec<Diagnostic>) 
             slug = format!("{base}-{n}");
             n += 1;
         }
-        personen[*index].slug = slug;
+        personen[index].slug = slug;
     }
     for (g, members) in mitglieder.into_iter().enumerate() {
         let mut list: Vec<(usize, usize)> = members.into_iter().collect();
-        list.sort_by(|a, b| {
+        // Names are unique, so this order is total and the map's order does not matter.
+        list.sort_unstable_by(|a, b| {
             b.1.cmp(&a.1)
                 .then_with(|| personen[a.0].name.cmp(&personen[b.0].name))
         });
@@ -576,6 +674,9 @@ pub fn link(all: Vec<Document>, matcher: &NrMatcher) -> (Site, Vec<Diagnostic>) 
     };
     (site, diagnostics)
 }
+
+/// What [`natural_key`] returns.
+type NaturalKey = Vec<(u64, String)>;
 
 /// Sorts "2" before "10" and "5.1" after "5".
 pub fn natural_key(text: &str) -> Vec<(u64, String)> {
