@@ -124,19 +124,14 @@ pub fn build(config: &Config, options: BuildOptions) -> BuildReport {
     let cached = cache.take_for(&sources);
     let parsed = parse::parse_all(&sources, &ctx, cached);
     report.reused = parsed.reused;
-    // Saved even when a later phase fails: what was parsed stays true. When every file
-    // came from the cache and none is gone, the stored cache already says all this.
-    if !cache.holds_exactly(&parsed) {
-        let entries: Vec<&parse::cache::Entry> = parsed.entries.iter().collect();
-        if let Err(e) = cache.save(&entries) {
-            report.diagnostics.push(Diagnostic::warning(
-                cache.path().unwrap_or(&config.out_dir),
-                0,
-                format!(
-                    "Zwischenspeicher nicht geschrieben (der nächste Lauf liest alles neu): {e}"
-                ),
-            ));
-        }
+    // Saved even when a later phase fails: what was parsed stays true. Only the shards
+    // whose entries changed are written.
+    if let Err(e) = cache.save(&parsed) {
+        report.diagnostics.push(Diagnostic::warning(
+            cache.path().unwrap_or(&config.out_dir),
+            0,
+            format!("Zwischenspeicher nicht geschrieben (der nächste Lauf liest alles neu): {e}"),
+        ));
     }
     drop(cache);
     let (documents, mut found) = parsed.into_documents();

@@ -499,11 +499,27 @@ fn a_rebuild_parses_and_writes_only_what_changed_and_equals_a_clean_build() {
         .into_iter()
         .partition(|f| f.ends_with(".sperre"));
     assert_eq!(locks.len(), 1, "{locks:?}");
-    assert_eq!(
-        cache_files,
-        ["bin", "dateien"].map(|ext| format!("{}.{ext}", cache_files[0].trim_end_matches(".bin")))
+    // The output's file list, and the parse cache's shards in the folder of the same name.
+    let manifest = cache_files
+        .iter()
+        .find(|f| f.ends_with(".dateien"))
+        .expect("file list");
+    assert!(manifest.starts_with("portal/"), "{cache_files:?}");
+    let shard_folder = format!("{}.dokumente/", manifest.trim_end_matches(".dateien"));
+    assert!(cache_files.len() > 2, "{cache_files:?}");
+    assert!(
+        cache_files
+            .iter()
+            .all(|f| f == manifest || (f.starts_with(&shard_folder) && f.ends_with(".bin"))),
+        "{cache_files:?}"
     );
-    assert!(cache_files[0].starts_with("portal/"), "{cache_files:?}");
+    let shard_times = || {
+        mtimes(&cache)
+            .into_iter()
+            .filter(|(f, _)| f.starts_with(&shard_folder))
+            .collect::<Vec<_>>()
+    };
+    let shards_before = shard_times();
     let clean = snapshot(&out);
     let times = mtimes(&out);
     std::thread::sleep(std::time::Duration::from_millis(20));
@@ -524,6 +540,10 @@ fn a_rebuild_parses_and_writes_only_what_changed_and_equals_a_clean_build() {
         "a build from the cache differs from a clean build"
     );
     assert!(mtimes(&out) == times, "an unchanged file was rewritten");
+    assert!(
+        shard_times() == shards_before,
+        "the parse cache was rewritten"
+    );
 
     // One Vorlage edited: it alone is parsed again, only the files whose bytes change are
     // written, and the result equals a clean build of the edited corpus.
@@ -539,6 +559,16 @@ fn a_rebuild_parses_and_writes_only_what_changed_and_equals_a_clean_build() {
     let message = stderr(&third);
     assert!(message.contains("(6 davon unverändert"), "{message}");
     assert!(read(&out, "vorlagen/fb-56-0051-wp18/index.html").contains("Geänderte Genehmigung"));
+    let shards_after = shard_times();
+    let rewritten_shards = shards_after
+        .iter()
+        .filter(|(f, t)| shards_before.iter().any(|(g, u)| g == f && u != t))
+        .count();
+    assert_eq!(shards_after.len(), shards_before.len());
+    assert_eq!(
+        rewritten_shards, 1,
+        "only the edited file's shard is written"
+    );
     let rewritten: Vec<String> = mtimes(&out)
         .into_iter()
         .filter(|(f, t)| times.iter().any(|(g, u)| g == f && u != t))

@@ -6,15 +6,20 @@
 //! cache holds non-public documents too (the link phase needs them to keep their numbers
 //! unlinked), so it never lives in or beside the output, which may sit in a web root: it
 //! goes to the user's cache folder (`$XDG_CACHE_HOME/portal/` or `~/.cache/portal/`), one
-//! file per pair of content and output folder. It is thrown away as a whole when the
+//! folder per pair of content and output folder. It is thrown away as a whole when the
 //! program, the `[links]` settings or the working directory (paths in messages are
 //! relative to it) differ.
+//!
+//! The folder holds `SHARDS` files; a file's entry lives in the shard its path hashes to.
+//! Shards are read in parallel, and a rebuild after an edit writes only the shards whose
+//! entries changed: at 130,000 documents the whole cache is over 100 MB.
 
 use std::collections::HashMap;
 use std::hash::{BuildHasher, Hash, Hasher};
 use std::io;
 use std::path::{Path, PathBuf};
 
+use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::diagnostics::Diagnostic;
@@ -23,7 +28,11 @@ use crate::load::{FileStamp, SourcePath};
 use crate::model::{Document, Kind};
 
 /// Changes whenever the stored layout does.
-const FORMAT: u32 = 2;
+const FORMAT: u32 = 3;
+
+/// Shard files per cache. Enough that one shard is small next to the whole (1.7 MB at
+/// 130,000 documents) and that both cores have work while reading.
+const SHARDS: usize = 64;
 
 /// A file modified this close before the cache was saved may be modified again within the
 /// same tick of the file system's clock without its stamp changing (git's "racily clean"
@@ -60,47 +69,66 @@ impl Entry {
 struct Stored {
     format: u32,
     key: u64,
-    /// When the cache was written, nanoseconds since 1970.
+    /// When the shard was written, nanoseconds since 1970.
     saved_ns: u128,
     entries: Vec<Entry>,
 }
 
 pub struct ParseCache {
-    /// `None`: no cache folder (no `HOME`), nothing is read or written.
+    /// The cache's folder; `None`: no cache folder (no `HOME`), nothing is read or written.
     path: Option<PathBuf>,
     key: u64,
     /// The reusable entries, until `take_for` hands them out.
     entries: Vec<Entry>,
-    /// How many reusable entries were read.
-    stored: usize,
+    /// How many reusable entries each shard held.
+    stored: Vec<usize>,
+}
+
+/// The shard of a file, by its path relative to the content folder.
+fn shard_of(rel: &str) -> usize {
+    // The high bits: FxHash's low bits mix poorly.
+    (FxBuild::default().hash_one(rel) >> 58) as usize % SHARDS
+}
+
+fn shard_file(folder: &Path, shard: usize) -> PathBuf {
+    folder.join(format!("{shard:02x}.bin"))
 }
 
 impl ParseCache {
     /// The cache for building `content_root` into `out_dir`; empty when there is none or it
     /// does not fit `key`.
     pub fn open(content_root: &Path, out_dir: &Path, key: u64) -> ParseCache {
-        let path = location(content_root, out_dir);
-        let entries = path
-            .as_ref()
-            .and_then(|path| std::fs::read(path).ok())
-            .and_then(|bytes| postcard::from_bytes::<Stored>(&bytes).ok())
-            .filter(|stored| stored.format == FORMAT && stored.key == key)
-            .map(|stored| {
-                let saved_ns = stored.saved_ns;
-                stored
-                    .entries
-                    .into_iter()
-                    .filter(|e| e.stamp.modified_ns.saturating_add(RACY_NS) < saved_ns)
-                    .filter(|e| e.stamp.changed_ns.saturating_add(RACY_NS) < saved_ns)
-                    .filter(Entry::reusable)
-                    .collect::<Vec<Entry>>()
+        let path = location(content_root, out_dir).map(|p| p.with_extension("dokumente"));
+        let shards: Vec<Vec<Entry>> = (0..SHARDS)
+            .into_par_iter()
+            .map(|shard| {
+                let Some(folder) = &path else {
+                    return Vec::new();
+                };
+                std::fs::read(shard_file(folder, shard))
+                    .ok()
+                    .and_then(|bytes| postcard::from_bytes::<Stored>(&bytes).ok())
+                    .filter(|stored| stored.format == FORMAT && stored.key == key)
+                    .map(|stored| {
+                        let saved_ns = stored.saved_ns;
+                        stored
+                            .entries
+                            .into_iter()
+                            // An entry in the wrong shard (a changed hash) would be stored twice.
+                            .filter(|e| shard_of(&e.rel) == shard)
+                            .filter(|e| e.stamp.modified_ns.saturating_add(RACY_NS) < saved_ns)
+                            .filter(|e| e.stamp.changed_ns.saturating_add(RACY_NS) < saved_ns)
+                            .filter(Entry::reusable)
+                            .collect()
+                    })
+                    .unwrap_or_default()
             })
-            .unwrap_or_default();
-        let stored = entries.len();
+            .collect();
+        let stored = shards.iter().map(Vec::len).collect();
         ParseCache {
             path,
             key,
-            entries,
+            entries: shards.into_iter().flatten().collect(),
             stored,
         }
     }
@@ -131,36 +159,62 @@ impl ParseCache {
             .collect()
     }
 
-    /// Whether `parsed` came from this cache alone and the cache held nothing else.
-    pub fn holds_exactly(&self, parsed: &super::Parsed) -> bool {
-        parsed.reused == parsed.entries.len() && self.stored == parsed.entries.len()
-    }
-
-    pub fn save(&self, entries: &[&Entry]) -> io::Result<()> {
-        let Some(path) = &self.path else {
-            return Ok(());
+    /// Writes the shards whose entries differ from what was read: one that holds a file
+    /// parsed anew, or lost a file, or held entries that could not be reused. Returns how
+    /// many shards were written.
+    pub fn save(&self, parsed: &super::Parsed) -> io::Result<usize> {
+        let Some(folder) = &self.path else {
+            return Ok(0);
         };
-        #[derive(Serialize)]
-        struct StoredRef<'a> {
-            format: u32,
-            key: u64,
-            saved_ns: u128,
-            entries: &'a [&'a Entry],
+        let mut shards: Vec<Vec<&Entry>> = vec![Vec::new(); SHARDS];
+        let mut reused = [0usize; SHARDS];
+        let mut fresh = [false; SHARDS];
+        for (entry, from_cache) in parsed.entries.iter().zip(&parsed.from_cache) {
+            let shard = shard_of(&entry.rel);
+            shards[shard].push(entry);
+            if *from_cache {
+                reused[shard] += 1;
+            } else {
+                fresh[shard] = true;
+            }
         }
+        let dirty: Vec<usize> = (0..SHARDS)
+            .filter(|s| fresh[*s] || reused[*s] != self.stored.get(*s).copied().unwrap_or(0))
+            .collect();
+        if dirty.is_empty() {
+            return Ok(0);
+        }
+        crate::load::create_private_dir(folder)?;
+        // The single file of the cache's format 2, if still there.
+        let _ = std::fs::remove_file(folder.with_extension("bin"));
         let saved_ns = std::time::SystemTime::now()
             .duration_since(std::time::UNIX_EPOCH)
             .map(|d| d.as_nanos())
             .unwrap_or_default();
-        let bytes = postcard::to_allocvec(&StoredRef {
-            format: FORMAT,
-            key: self.key,
-            saved_ns,
-            entries,
-        })
-        .map_err(io::Error::other)?;
-        crate::load::write_private(path, &bytes, "dokumente")
+        dirty
+            .par_iter()
+            .map(|shard| {
+                #[derive(Serialize)]
+                struct StoredRef<'a> {
+                    format: u32,
+                    key: u64,
+                    saved_ns: u128,
+                    entries: &'a [&'a Entry],
+                }
+                let bytes = postcard::to_allocvec(&StoredRef {
+                    format: FORMAT,
+                    key: self.key,
+                    saved_ns,
+                    entries: &shards[*shard],
+                })
+                .map_err(io::Error::other)?;
+                crate::load::write_private(&shard_file(folder, *shard), &bytes, "dokumente")
+            })
+            .collect::<io::Result<()>>()?;
+        Ok(dirty.len())
     }
 
+    /// The cache's folder, for messages.
     pub fn path(&self) -> Option<&Path> {
         self.path.as_deref()
     }
@@ -176,7 +230,8 @@ pub fn folder() -> Option<PathBuf> {
     Some(base.join("portal"))
 }
 
-/// `<cache folder>/portal/<hash of content and output folder>.bin`.
+/// `<cache folder>/portal/<hash of content and output folder>.bin`; the parse cache is the
+/// folder `….dokumente`, the output's file list `….dateien`.
 pub fn location(content_root: &Path, out_dir: &Path) -> Option<PathBuf> {
     let out = std::path::absolute(out_dir).unwrap_or_else(|_| out_dir.to_path_buf());
     let mut hasher = FxBuild::default().build_hasher();

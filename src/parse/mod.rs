@@ -28,7 +28,7 @@ pub fn parse_all(sources: &[SourcePath], ctx: &ParseContext, cached: Vec<Option<
         .par_iter()
         .zip(cached)
         .map(|(source, cached)| {
-            let stamp = FileStamp::of(&source.path);
+            let stamp = source.stamp.or_else(|| FileStamp::of(&source.path));
             if let Some(entry) = cached.filter(|e| Some(e.stamp) == stamp) {
                 return (entry, true);
             }
@@ -46,8 +46,10 @@ pub fn parse_all(sources: &[SourcePath], ctx: &ParseContext, cached: Vec<Option<
         })
         .collect();
     let reused = entries.iter().filter(|(_, reused)| *reused).count();
+    let (entries, from_cache) = entries.into_iter().unzip();
     Parsed {
-        entries: entries.into_iter().map(|(e, _)| e).collect(),
+        entries,
+        from_cache,
         reused,
     }
 }
@@ -55,6 +57,8 @@ pub fn parse_all(sources: &[SourcePath], ctx: &ParseContext, cached: Vec<Option<
 /// The result of the parse phase, per source file.
 pub struct Parsed {
     pub entries: Vec<Entry>,
+    /// Per entry: whether it came from the parse cache.
+    pub from_cache: Vec<bool>,
     /// How many came from the parse cache.
     pub reused: usize,
 }

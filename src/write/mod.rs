@@ -144,6 +144,8 @@ impl Pending {
 #[derive(Default)]
 struct State {
     produced: Vec<(String, Content)>,
+    /// Stamps of the unchanged files of `produced`, as checked against the manifest.
+    checked: HashMap<String, FileStamp>,
     /// The paths of `produced`: a path written twice is an error.
     paths: HashSet<String>,
     pending: Vec<(String, Pending)>,
@@ -280,6 +282,11 @@ impl Staging {
                 format!("{rel} wird zweimal geschrieben (eine Datei gleichen Namens neben einer Seite?)"),
             ));
         }
+        if same {
+            if let Some((_, stamp)) = self.previous.get(rel) {
+                state.checked.insert(rel.to_string(), *stamp);
+            }
+        }
         state.produced.push((rel.to_string(), content));
         Ok(same)
     }
@@ -324,12 +331,21 @@ impl Staging {
             self.update_in_place(&mut state)?
         };
         // Each file's stamp as it is now on disk: a file changed later by someone else does
-        // not count as unchanged in the next build.
+        // not count as unchanged in the next build. An unchanged file updated in place was
+        // stat'ed a moment ago; a swap hard-links it, which moves its change time.
+        let checked = if state.staging {
+            HashMap::new()
+        } else {
+            std::mem::take(&mut state.checked)
+        };
         let files = state
             .produced
             .into_par_iter()
             .filter_map(|(rel, content)| {
-                let stamp = FileStamp::of(&self.target.join(&rel))?;
+                let stamp = match checked.get(&rel) {
+                    Some(stamp) => *stamp,
+                    None => FileStamp::of(&self.target.join(&rel))?,
+                };
                 Some((rel, content, stamp))
             })
             .collect();
