@@ -300,7 +300,21 @@ pub struct IndexBuilder {
 type Postings = Vec<(u32, u16)>;
 
 /// A file of the index: path below the site root and its bytes.
-pub type IndexFile = (String, Vec<u8>);
+/// A file of the index before compression: its path, its bytes, and the gzip level they
+/// are to be compressed with (the caller compresses, so that it can skip files whose bytes
+/// did not change since the last build).
+pub struct IndexFile {
+    pub path: String,
+    pub raw: Vec<u8>,
+    pub level: u32,
+}
+
+impl IndexFile {
+    /// The file's bytes as written: gzip of `raw`.
+    pub fn compress(raw: &[u8], level: u32) -> Vec<u8> {
+        gzip_level(raw, level)
+    }
+}
 
 impl IndexBuilder {
     /// Numbers the records by (Jahr desc, Typ, Gremium, Datum desc, URL). Returns the
@@ -441,9 +455,13 @@ impl IndexBuilder {
             raw_chunks.push(current);
         }
         let mut files: Vec<IndexFile> = raw_chunks
-            .par_iter()
+            .into_iter()
             .zip(&chunks)
-            .map(|(raw, first)| (chunk_path(first), gzip(raw)))
+            .map(|(raw, first)| IndexFile {
+                path: chunk_path(first),
+                raw,
+                level: 6,
+            })
             .collect();
         files.par_extend(
             excerpts
@@ -489,7 +507,11 @@ impl IndexBuilder {
             max_postings: MAX_POSTINGS,
         };
         let json = serde_json::to_vec(&entry).unwrap_or_default();
-        files.push(("suche/index.bin".to_string(), gzip(&json)));
+        files.push(IndexFile {
+            path: "suche/index.bin".to_string(),
+            raw: json,
+            level: 6,
+        });
         files
     }
 
@@ -523,7 +545,11 @@ impl IndexBuilder {
         let json = serde_json::to_vec(&fragments).unwrap_or_default();
         // Level 2: the excerpts are most of the index's bytes to compress, and level 6 would
         // make them only ~6 % smaller for more than twice the time.
-        (fragment_path(file), gzip_level(&json, 2))
+        IndexFile {
+            path: fragment_path(file),
+            raw: json,
+            level: 2,
+        }
     }
 }
 
@@ -603,15 +629,6 @@ fn varint(out: &mut Vec<u8>, mut value: u64) {
 }
 
 /// gzip with a fixed header (no timestamp, no name), so output is byte-identical.
-pub fn gzip(bytes: &[u8]) -> Vec<u8> {
-    gzip_level(bytes, 6)
-}
-
-/// gzip at the highest level, for small files written once per build.
-pub fn gzip_best(bytes: &[u8]) -> Vec<u8> {
-    gzip_level(bytes, 9)
-}
-
 fn gzip_level(bytes: &[u8], level: u32) -> Vec<u8> {
     let mut encoder = GzEncoder::new(
         Vec::with_capacity(bytes.len() / 3 + 32),

@@ -15,7 +15,7 @@ use tera::{Context, Tera};
 
 use crate::config::Config;
 use crate::diagnostics::Diagnostic;
-use crate::index::search::IndexBuilder;
+use crate::index::search::{IndexBuilder, IndexFile};
 use crate::index::{self, RecordIds};
 use crate::link::Site;
 use crate::model::Kind;
@@ -179,23 +179,28 @@ pub fn render_site(
     }
 }
 
-/// The dictionary chunks, the entry file and the Vorlage-Nr lookup.
+/// The dictionary chunks, the entry file and the Vorlage-Nr lookup, compressed only
+/// where their bytes changed since the last build.
 fn write_index(rc: &RenderContext) -> usize {
     if !rc.config.search {
         return 0;
     }
     let mut files = rc.search.finish();
     for (key, entries) in index::nr::lookup_files(rc.site) {
-        files.push((
-            format!("suche/nr/{key}.bin"),
-            index::search::gzip_best(&serde_json::to_vec(&entries).unwrap_or_default()),
-        ));
+        files.push(IndexFile {
+            path: format!("suche/nr/{key}.bin"),
+            raw: serde_json::to_vec(&entries).unwrap_or_default(),
+            level: 9,
+        });
     }
     let count = files.len();
-    files.par_iter().for_each(|(path, bytes)| {
-        if let Err(e) = rc.staging.write(path, bytes) {
+    files.par_iter().for_each(|file| {
+        let written = rc.staging.write_derived(&file.path, &file.raw, |raw| {
+            IndexFile::compress(raw, file.level)
+        });
+        if let Err(e) = written {
             rc.push(Diagnostic::error(
-                rc.staging.target().join(path),
+                rc.staging.target().join(&file.path),
                 0,
                 format!("Schreiben fehlgeschlagen: {e}"),
             ));

@@ -32,7 +32,7 @@ use crate::load::FileStamp;
 const IN_PLACE_BUDGET: usize = 256 * 1024 * 1024;
 
 /// Changes whenever the manifest's layout does.
-const FORMAT: u32 = 2;
+const FORMAT: u32 = 3;
 
 /// What the output folder held after a build: every file with the length and hash of its
 /// bytes and its stamp on disk, and the folder's identity, so that a folder or file changed
@@ -41,7 +41,8 @@ const FORMAT: u32 = 2;
 pub struct Manifest {
     format: u32,
     folder: Option<FolderId>,
-    files: Vec<(String, Content, FileStamp)>,
+    /// Path, bytes, stamp on disk, and for a derived file the hash of its input.
+    files: Vec<(String, Content, FileStamp, Option<u64>)>,
 }
 
 /// Length and hash of a file's bytes.
@@ -143,7 +144,8 @@ impl Pending {
 
 #[derive(Default)]
 struct State {
-    produced: Vec<(String, Content)>,
+    /// Every file of the new site, with the hash of its input if it is derived.
+    produced: Vec<(String, Content, Option<u64>)>,
     /// Stamps of the unchanged files of `produced`, as checked against the manifest.
     checked: HashMap<String, FileStamp>,
     /// The paths of `produced`: a path written twice is an error.
@@ -159,7 +161,7 @@ pub struct Staging {
     dir: PathBuf,
     target: PathBuf,
     /// The previous build's files; empty on a first build.
-    previous: HashMap<String, (Content, FileStamp)>,
+    previous: HashMap<String, (Content, FileStamp, Option<u64>)>,
     state: Mutex<State>,
 }
 
@@ -203,7 +205,7 @@ impl Staging {
                 previous
                     .files
                     .into_iter()
-                    .map(|(rel, content, stamp)| (rel, (content, stamp)))
+                    .map(|(rel, content, stamp, input)| (rel, (content, stamp, input)))
                     .collect()
             } else {
                 HashMap::new()
@@ -230,9 +232,34 @@ impl Staging {
 
     /// Writes `bytes` at `rel` (a `/`-separated path inside the site).
     pub fn write(&self, rel: &str, bytes: &[u8]) -> io::Result<()> {
+        self.write_new(rel, bytes, None)
+    }
+
+    /// Writes at `rel` what `make` derives from `input` (the gzip of a search index file).
+    /// When the previous build wrote `rel` from the same input and the file on disk is
+    /// still that one, `make` is not even called: a rebuild after one edit would otherwise
+    /// compress the whole search index again to learn that most of it did not change.
+    /// `make` must be deterministic.
+    pub fn write_derived(
+        &self,
+        rel: &str,
+        input: &[u8],
+        make: impl FnOnce(&[u8]) -> Vec<u8>,
+    ) -> io::Result<()> {
+        let input_hash = Content::of(input).hash ^ input.len() as u64;
+        if let Some((content, _, Some(before))) = self.previous.get(rel) {
+            if *before == input_hash && self.same_on_disk(rel, *content)? {
+                self.register(rel, *content, Some(input_hash), true)?;
+                return Ok(());
+            }
+        }
+        self.write_new(rel, &make(input), Some(input_hash))
+    }
+
+    fn write_new(&self, rel: &str, bytes: &[u8], input: Option<u64>) -> io::Result<()> {
         let path = self.path_for(&self.dir, rel)?;
         let stamp = Content::of(bytes);
-        if self.unchanged(rel, stamp)? {
+        if self.unchanged(rel, stamp, input)? {
             return Ok(());
         }
         let mut state = self.lock();
@@ -252,7 +279,7 @@ impl Staging {
     pub fn copy(&self, from: &Path, rel: &str) -> io::Result<()> {
         let path = self.path_for(&self.dir, rel)?;
         let stamp = Content::of_source(from)?;
-        if self.unchanged(rel, stamp)? {
+        if self.unchanged(rel, stamp, None)? {
             return Ok(());
         }
         let mut state = self.lock();
@@ -268,13 +295,29 @@ impl Staging {
 
     /// Records `rel` as part of the site; true when the previous build wrote the same
     /// bytes there and the file on disk is still the one it wrote.
-    fn unchanged(&self, rel: &str, content: Content) -> io::Result<bool> {
-        let same = match self.previous.get(rel) {
-            Some((before, stamp)) if *before == content => {
+    fn unchanged(&self, rel: &str, content: Content, input: Option<u64>) -> io::Result<bool> {
+        let same = self.same_on_disk(rel, content)?;
+        self.register(rel, content, input, same)?;
+        Ok(same)
+    }
+
+    /// Whether the previous build wrote `content` at `rel` and the file is still that one.
+    fn same_on_disk(&self, rel: &str, content: Content) -> io::Result<bool> {
+        Ok(match self.previous.get(rel) {
+            Some((before, stamp, _)) if *before == content => {
                 FileStamp::of(&self.path_for(&self.target, rel)?) == Some(*stamp)
             }
             _ => false,
-        };
+        })
+    }
+
+    fn register(
+        &self,
+        rel: &str,
+        content: Content,
+        input: Option<u64>,
+        same: bool,
+    ) -> io::Result<()> {
         let mut state = self.lock();
         if !state.paths.insert(rel.to_string()) {
             return Err(io::Error::new(
@@ -283,12 +326,12 @@ impl Staging {
             ));
         }
         if same {
-            if let Some((_, stamp)) = self.previous.get(rel) {
+            if let Some((_, stamp, _)) = self.previous.get(rel) {
                 state.checked.insert(rel.to_string(), *stamp);
             }
         }
-        state.produced.push((rel.to_string(), content));
-        Ok(same)
+        state.produced.push((rel.to_string(), content, input));
+        Ok(())
     }
 
     /// Moves the held changes into a (new) staging folder: from now on this build writes
@@ -341,12 +384,12 @@ impl Staging {
         let files = state
             .produced
             .into_par_iter()
-            .filter_map(|(rel, content)| {
+            .filter_map(|(rel, content, input)| {
                 let stamp = match checked.get(&rel) {
                     Some(stamp) => *stamp,
                     None => FileStamp::of(&self.target.join(&rel))?,
                 };
-                Some((rel, content, stamp))
+                Some((rel, content, stamp, input))
             })
             .collect();
         let manifest = Manifest {
@@ -389,7 +432,11 @@ impl Staging {
             std::fs::rename(&temporary, &path)?;
             published.written += 1;
         }
-        let produced: HashSet<&str> = state.produced.iter().map(|(rel, _)| rel.as_str()).collect();
+        let produced: HashSet<&str> = state
+            .produced
+            .iter()
+            .map(|(rel, _, _)| rel.as_str())
+            .collect();
         let mut gone: Vec<&String> = self
             .previous
             .keys()
@@ -420,11 +467,11 @@ impl Staging {
     /// it in place of the output.
     fn swap(&self, state: &State) -> io::Result<Published> {
         let mut published = Published::default();
-        for (rel, content) in &state.produced {
+        for (rel, content, _) in &state.produced {
             if self
                 .previous
                 .get(rel)
-                .is_some_and(|(before, _)| before == content)
+                .is_some_and(|(before, _, _)| before == content)
             {
                 let to = self.path_for(&self.dir, rel)?;
                 if to.exists() {
@@ -447,7 +494,7 @@ impl Staging {
             .filter(|rel| {
                 state
                     .produced
-                    .binary_search_by(|(p, _)| p.cmp(rel))
+                    .binary_search_by(|(p, _, _)| p.cmp(rel))
                     .is_err()
             })
             .count();
@@ -546,6 +593,43 @@ mod tests {
         assert!(!target.join("alt.html").exists());
         assert!(target.join("a/b/index.html").exists());
         assert_eq!(std::fs::read_dir(tmp.path()).expect("ls").count(), 1);
+    }
+
+    #[test]
+    fn a_derived_file_is_made_again_only_when_its_input_or_the_file_changed() {
+        let tmp = tempfile::tempdir().expect("tempdir");
+        let target = tmp.path().join("site");
+        let made = std::sync::atomic::AtomicUsize::new(0);
+        let upper = |raw: &[u8]| {
+            made.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            raw.to_ascii_uppercase()
+        };
+        let build = |manifest: Manifest, input: &[u8]| {
+            let staging = Staging::create(&target, manifest).expect("staging");
+            staging
+                .write_derived("i/a.bin", input, upper)
+                .expect("write");
+            staging.publish().expect("publish").1
+        };
+        let manifest = build(Manifest::default(), b"abc");
+        assert_eq!(made.load(std::sync::atomic::Ordering::Relaxed), 1);
+        assert_eq!(std::fs::read(target.join("i/a.bin")).expect("read"), b"ABC");
+
+        // Same input: not made again, the file stays.
+        let manifest = build(manifest, b"abc");
+        assert_eq!(made.load(std::sync::atomic::Ordering::Relaxed), 1);
+        assert_eq!(std::fs::read(target.join("i/a.bin")).expect("read"), b"ABC");
+
+        // The file was changed by hand: made and written again.
+        std::fs::write(target.join("i/a.bin"), b"xyz").expect("write");
+        let manifest = build(manifest, b"abc");
+        assert_eq!(made.load(std::sync::atomic::Ordering::Relaxed), 2);
+        assert_eq!(std::fs::read(target.join("i/a.bin")).expect("read"), b"ABC");
+
+        // New input: made again.
+        build(manifest, b"abd");
+        assert_eq!(made.load(std::sync::atomic::Ordering::Relaxed), 3);
+        assert_eq!(std::fs::read(target.join("i/a.bin")).expect("read"), b"ABD");
     }
 
     fn mtime(path: &Path) -> std::time::SystemTime {
