@@ -364,15 +364,26 @@ pub fn context(rc: &RenderContext, lists: &Lists, job: &Job, path: &str) -> (&'s
             .iter()
             .map(|a| (a.name.split('.').next().unwrap_or(a.name).to_string(), json!(a.path)))
             .collect::<serde_json::Map<String, Value>>(),
-        "page": page,
     });
-    (template, value)
+    (template, with_fields(value, [("page", page)]))
 }
 
 struct Builder<'a> {
     rc: &'a RenderContext<'a>,
     site: &'a Site,
     root: &'a str,
+}
+
+/// `object` with `fields` moved in. `json!` serialises every value it is given, so a
+/// context built with it alone copies each nested list and each rendered body once per
+/// level of nesting (a Vorlage page's text three times); the big fields go in by move.
+fn with_fields<const N: usize>(mut object: Value, fields: [(&str, Value); N]) -> Value {
+    if let Value::Object(map) = &mut object {
+        for (key, value) in fields {
+            map.insert(key.to_string(), value);
+        }
+    }
+    object
 }
 
 fn date_value(d: Option<Date>) -> Value {
@@ -678,27 +689,38 @@ impl Builder<'_> {
         let persons = |list: &[Person], role: Role| -> Vec<Value> {
             list.iter().map(|p| self.person_value(p, role)).collect()
         };
+        self.index_sitzung(i, n, &protokoll);
         let value = json!({
             "nr": n.nr,
             "titel": doc.titel,
-            "gremium": self.gremium_link(s.gremium),
-            "datum": date_value(Some(doc.datum)),
             "beginn": n.beginn,
             "ende": n.ende,
             "ort": n.ort,
-            "erstellt": date_value(n.erstellt),
-            "anwesend": persons(&n.anwesend, Role::Anwesend),
-            "abwesend": persons(&n.abwesend, Role::Abwesend),
-            "verwaltung": persons(&n.verwaltung, Role::Verwaltung),
-            "schriftfuehrung": persons(&n.schriftfuehrung, Role::Schriftfuehrung),
-            "tops": tops(true),
-            "tops_nichtoeffentlich": tops(false),
-            "protokoll_html": protokoll.html,
-            "anlagen_ohne_top": anlagen_of(None),
-            "anlagen": s.anlagen.iter().map(|a| self.anlage_link(*a)).collect::<Vec<_>>(),
             "quelle": doc.quelle,
         });
-        self.index_sitzung(i, n, &protokoll);
+        let value = with_fields(
+            value,
+            [
+                ("gremium", self.gremium_link(s.gremium)),
+                ("datum", date_value(Some(doc.datum))),
+                ("erstellt", date_value(n.erstellt)),
+                ("anwesend", persons(&n.anwesend, Role::Anwesend).into()),
+                ("abwesend", persons(&n.abwesend, Role::Abwesend).into()),
+                (
+                    "verwaltung",
+                    persons(&n.verwaltung, Role::Verwaltung).into(),
+                ),
+                (
+                    "schriftfuehrung",
+                    persons(&n.schriftfuehrung, Role::Schriftfuehrung).into(),
+                ),
+                ("tops", tops(true).into()),
+                ("tops_nichtoeffentlich", tops(false).into()),
+                ("protokoll_html", protokoll.html.into()),
+                ("anlagen_ohne_top", anlagen_of(None).into()),
+                ("anlagen", self.anlage_links(&s.anlagen)),
+            ],
+        );
         (format!("{} – {}", doc.titel, doc.datum.german()), value)
     }
 
@@ -792,6 +814,10 @@ impl Builder<'_> {
         })
     }
 
+    fn anlage_links(&self, anlagen: &[usize]) -> Value {
+        anlagen.iter().map(|a| self.anlage_link(*a)).collect()
+    }
+
     fn vorlage(&self, i: usize) -> Value {
         let v = &self.site.vorlagen[i];
         let linker = self.linker(Some(&v.nr));
@@ -854,19 +880,21 @@ impl Builder<'_> {
                 if wie.is_some() {
                     beschluss_html = None;
                 }
-                json!({
-                    "sitzung": self.sitzung_link(si),
+                let value = json!({
                     "top": top.map(|t| t.top.clone()),
-                    // The agenda item's title only where it says more than the Vorlage's.
-                    "titel_html": top.filter(|t| t.titel != v.titel).map(|t| linker.linkify(&t.titel)),
                     "ergebnis": top.and_then(|t| t.ergebnis.clone()),
                     "abstimmung": top.and_then(|t| t.abstimmung.clone()).or_else(|| section.and_then(|s| s.abstimmung.clone())),
                     "protokoll_href": section.map(|_| format!("{sitzung_href}#{}", top.map(|t| top_anchor(&t.top)).unwrap_or_default())),
                     "tagesordnung_href": top.map(|t| format!("{sitzung_href}#{}", agenda_anchor(&t.top, true))),
-                    "beschluss_html": beschluss_html,
-                    "beschluss_wie": wie,
                     "zustaendigkeit": plan.and_then(|p| planned[p].zustaendigkeit.clone()),
-                })
+                });
+                with_fields(value, [
+                    ("sitzung", self.sitzung_link(si)),
+                    // The agenda item's title only where it says more than the Vorlage's.
+                    ("titel_html", top.filter(|t| t.titel != v.titel).map(|t| linker.linkify(&t.titel)).into()),
+                    ("beschluss_html", beschluss_html.into()),
+                    ("beschluss_wie", wie.into()),
+                ])
             })
             .collect();
         // Planned Beratungen that no published Niederschrift took up (yet).
@@ -927,27 +955,39 @@ impl Builder<'_> {
             + usize::from(!v.anlagen.is_empty())
             + usize::from(!v.ergaenzungen.is_empty())
             + usize::from(!erwaehnungen.is_empty());
-        json!({
+        let value = json!({
             "abschnitte": abschnitte,
             "nr": v.nr,
-            "titel_html": linker.linkify(&v.titel),
-            "datum": date_value(v.datum),
             "hat_text": v.doc.is_some(),
             "art": doc.and_then(|(_, x)| x.art.clone()),
             "federfuehrend": doc.and_then(|(_, x)| x.federfuehrend.clone()),
             "beteiligt": doc.map(|(_, x)| x.beteiligt.clone()).unwrap_or_default(),
             "verfasser": doc.and_then(|(_, x)| x.verfasser.clone()),
             "ziele": doc.and_then(|(_, x)| x.ziele.clone()),
-            "beratungsfolge": beratungsfolge,
-            "beratungen": beratungen,
-            "geplant": geplant,
-            "body_html": body_html,
-            "anlagen": v.anlagen.iter().map(|a| self.anlage_link(*a)).collect::<Vec<_>>(),
-            "ursprung": v.ursprung.map(|u| self.vorlage_link(u)),
-            "ergaenzungen": v.ergaenzungen.iter().map(|e| self.vorlage_link(*e)).collect::<Vec<_>>(),
-            "erwaehnungen": erwaehnungen,
             "quelle": doc.map(|(d, _)| d.quelle.clone()).unwrap_or_default(),
-        })
+        });
+        with_fields(
+            value,
+            [
+                ("titel_html", linker.linkify(&v.titel).into()),
+                ("datum", date_value(v.datum)),
+                ("beratungsfolge", beratungsfolge.into()),
+                ("beratungen", beratungen.into()),
+                ("geplant", geplant.into()),
+                ("body_html", body_html.into()),
+                ("anlagen", self.anlage_links(&v.anlagen)),
+                ("ursprung", v.ursprung.map(|u| self.vorlage_link(u)).into()),
+                (
+                    "ergaenzungen",
+                    v.ergaenzungen
+                        .iter()
+                        .map(|e| self.vorlage_link(*e))
+                        .collect::<Vec<_>>()
+                        .into(),
+                ),
+                ("erwaehnungen", erwaehnungen.into()),
+            ],
+        )
     }
 
     fn anlage(&self, i: usize) -> (Vec<Value>, Value) {
@@ -1008,14 +1048,19 @@ impl Builder<'_> {
         let body_html = body.html;
         let value = json!({
             "titel": doc.titel,
-            "datum": date_value(Some(doc.datum)),
             "nummer": a.nummer,
-            "parent": parent,
-            "top": top,
             "datei": datei,
-            "body_html": body_html,
             "quelle": doc.quelle,
         });
+        let value = with_fields(
+            value,
+            [
+                ("datum", date_value(Some(doc.datum))),
+                ("parent", parent),
+                ("top", top.into()),
+                ("body_html", body_html.into()),
+            ],
+        );
         (crumbs, value)
     }
 
