@@ -432,13 +432,18 @@ impl Builder<'_> {
         let s = &self.site.sitzungen[i];
         let doc = &self.site.documents[s.doc];
         let n = self.site.niederschrift(s.doc);
-        json!({
+        let value = json!({
             "nr": n.map(|n| n.nr.clone()),
             "titel": doc.titel,
-            "href": self.href(&format!("sitzungen/{}/", s.slug)),
-            "datum": date_value(Some(doc.datum)),
-            "gremium": self.gremium_link(s.gremium),
-        })
+        });
+        with_fields(
+            value,
+            [
+                ("href", self.href(&format!("sitzungen/{}/", s.slug)).into()),
+                ("datum", date_value(Some(doc.datum))),
+                ("gremium", self.gremium_link(s.gremium)),
+            ],
+        )
     }
 
     fn vorlage_link(&self, i: usize) -> Value {
@@ -643,16 +648,18 @@ impl Builder<'_> {
                     let vorlage = t.vorlage.as_ref().map(|nr| {
                         json!({ "nr": nr, "href": linker.vorlage_href(nr) })
                     });
-                    json!({
+                    let value = json!({
                         "top": t.top,
-                        "anchor": agenda_anchor(&t.top, true),
-                        "titel_html": linker.linkify(&t.titel),
-                        "vorlage": vorlage,
                         "ergebnis": t.ergebnis,
-                        "abstimmung": t.abstimmung.clone().or_else(|| section.and_then(|s| s.abstimmung.clone())),
-                        "protokoll_href": section.map(|_| format!("#{}", top_anchor(&t.top))),
-                        "anlagen": anlagen_of(Some(ti)),
-                    })
+                    });
+                    with_fields(value, [
+                        ("anchor", agenda_anchor(&t.top, true).into()),
+                        ("titel_html", linker.linkify(&t.titel).into()),
+                        ("vorlage", vorlage.into()),
+                        ("abstimmung", t.abstimmung.clone().or_else(|| section.and_then(|s| s.abstimmung.clone())).into()),
+                        ("protokoll_href", section.map(|_| format!("#{}", top_anchor(&t.top))).into()),
+                        ("anlagen", anlagen_of(Some(ti)).into()),
+                    ])
                 })
                 .collect()
         };
