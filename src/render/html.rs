@@ -61,26 +61,41 @@ pub struct Section<'a> {
     pub title_html: &'a str,
 }
 
-/// The section of `body` whose whole content (from the end of its heading to the next
-/// heading of the same or a higher rank) is `fragment`, ignoring surrounding white space.
-/// A Beschluss that repeats the Beschlussvorschlag word for word is then shown as a link to
-/// it instead of a second copy.
-pub fn section_equal_to<'a>(body: &'a str, fragment: &str) -> Option<Section<'a>> {
-    let fragment = fragment.trim();
-    if fragment.is_empty() {
-        return None;
+/// The headed sections of a rendered body, found once per page.
+pub struct Sections<'a> {
+    body: &'a str,
+    headings: Vec<Heading<'a>>,
+}
+
+impl<'a> Sections<'a> {
+    pub fn of(body: &'a str) -> Sections<'a> {
+        Sections {
+            body,
+            headings: headings(body),
+        }
     }
-    let headings = headings(body);
-    headings.iter().enumerate().find_map(|(k, h)| {
-        let end = headings[k + 1..]
-            .iter()
-            .find(|next| next.level <= h.level)
-            .map_or(body.len(), |next| next.start);
-        (body[h.content_start..end].trim() == fragment).then_some(Section {
-            id: h.id,
-            title_html: h.title_html,
+
+    /// The section whose whole content (from the end of its heading to the next heading
+    /// of the same or a higher rank) is `fragment`, ignoring surrounding white space. A
+    /// Beschluss that repeats the Beschlussvorschlag word for word is then shown as a link
+    /// to it instead of a second copy.
+    pub fn equal_to(&self, fragment: &str) -> Option<Section<'a>> {
+        let fragment = fragment.trim();
+        if fragment.is_empty() {
+            return None;
+        }
+        let headings = &self.headings;
+        headings.iter().enumerate().find_map(|(k, h)| {
+            let end = headings[k + 1..]
+                .iter()
+                .find(|next| next.level <= h.level)
+                .map_or(self.body.len(), |next| next.start);
+            (self.body[h.content_start..end].trim() == fragment).then_some(Section {
+                id: h.id,
+                title_html: h.title_html,
+            })
         })
-    })
+    }
 }
 
 struct Heading<'a> {
@@ -162,19 +177,22 @@ mod tests {
         let body = "<h3 id=\"beschlussvorschlag\">Beschluss&shy;vorschlag</h3><p>Der Rat beschließt.</p>\n\
                     <h3 id=\"erlaeuterungen\">Erläuterungen</h3><p>A</p><h4 id=\"x\">X</h4><p>B</p>";
         assert_eq!(
-            section_equal_to(body, "<p>Der Rat beschließt.</p>"),
+            Sections::of(body).equal_to("<p>Der Rat beschließt.</p>"),
             Some(Section {
                 id: "beschlussvorschlag",
                 title_html: "Beschluss&shy;vorschlag"
             })
         );
-        assert_eq!(section_equal_to(body, "<p>B</p>").map(|s| s.id), Some("x"));
-        // A part of a section is not the section: its heading's rank ends it, not a lower one.
-        assert_eq!(section_equal_to(body, "<p>A</p>"), None);
-        assert_eq!(section_equal_to(body, "<p>Der Rat</p>"), None);
-        assert_eq!(section_equal_to(body, " "), None);
         assert_eq!(
-            section_equal_to("<h3>Ohne Id</h3><p>A</p>", "<p>A</p>"),
+            Sections::of(body).equal_to("<p>B</p>").map(|s| s.id),
+            Some("x")
+        );
+        // A part of a section is not the section: its heading's rank ends it, not a lower one.
+        assert_eq!(Sections::of(body).equal_to("<p>A</p>"), None);
+        assert_eq!(Sections::of(body).equal_to("<p>Der Rat</p>"), None);
+        assert_eq!(Sections::of(body).equal_to(" "), None);
+        assert_eq!(
+            Sections::of("<h3>Ohne Id</h3><p>A</p>").equal_to("<p>A</p>"),
             None
         );
     }

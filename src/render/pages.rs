@@ -867,6 +867,8 @@ impl Builder<'_> {
                 },
             )
         });
+        // Found once per page, and only for a page with a Beschluss to compare.
+        let sections = std::cell::OnceCell::new();
         let beratungen: Vec<Value> = v
             .beratungen
             .iter()
@@ -883,7 +885,7 @@ impl Builder<'_> {
                 });
                 // A Beschluss in the words of a section of the Vorlage's own text (its
                 // Beschlussvorschlag, mostly) links there instead of repeating it.
-                let wie = beschluss_html.as_deref().zip(body.as_ref()).and_then(|(b, body)| html::section_equal_to(&body.html, b)).map(|s| json!({ "id": s.id, "titel_html": s.title_html }));
+                let wie = beschluss_html.as_deref().zip(body.as_ref()).and_then(|(b, body)| sections.get_or_init(|| html::Sections::of(&body.html)).equal_to(b)).map(|s| json!({ "id": s.id, "titel_html": s.title_html }));
                 if wie.is_some() {
                     beschluss_html = None;
                 }

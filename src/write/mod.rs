@@ -142,12 +142,20 @@ impl Pending {
     }
 }
 
+/// A file of the new site.
+struct Produced {
+    rel: String,
+    content: Content,
+    /// The hash of its input, for a derived file.
+    input: Option<u64>,
+    /// Its stamp on disk, when it was found unchanged (and so is not written).
+    checked: Option<FileStamp>,
+}
+
 #[derive(Default)]
 struct State {
     /// Every file of the new site, with the hash of its input if it is derived.
-    produced: Vec<(String, Content, Option<u64>)>,
-    /// Stamps of the unchanged files of `produced`, as checked against the manifest.
-    checked: HashMap<String, FileStamp>,
+    produced: Vec<Produced>,
     /// The paths of `produced`: a path written twice is an error.
     paths: HashSet<String>,
     pending: Vec<(String, Pending)>,
@@ -325,12 +333,15 @@ impl Staging {
                 format!("{rel} wird zweimal geschrieben (eine Datei gleichen Namens neben einer Seite?)"),
             ));
         }
-        if same {
-            if let Some((_, stamp, _)) = self.previous.get(rel) {
-                state.checked.insert(rel.to_string(), *stamp);
-            }
-        }
-        state.produced.push((rel.to_string(), content, input));
+        let checked = same
+            .then(|| self.previous.get(rel).map(|(_, stamp, _)| *stamp))
+            .flatten();
+        state.produced.push(Produced {
+            rel: rel.to_string(),
+            content,
+            input,
+            checked,
+        });
         Ok(())
     }
 
@@ -367,7 +378,7 @@ impl Staging {
     /// the next build.
     pub fn publish(self) -> io::Result<(Published, Manifest)> {
         let mut state = std::mem::take(&mut *self.lock());
-        state.produced.sort_by(|a, b| a.0.cmp(&b.0));
+        state.produced.sort_by(|a, b| a.rel.cmp(&b.rel));
         let published = if state.staging {
             self.swap(&state)?
         } else {
@@ -376,20 +387,16 @@ impl Staging {
         // Each file's stamp as it is now on disk: a file changed later by someone else does
         // not count as unchanged in the next build. An unchanged file updated in place was
         // stat'ed a moment ago; a swap hard-links it, which moves its change time.
-        let checked = if state.staging {
-            HashMap::new()
-        } else {
-            std::mem::take(&mut state.checked)
-        };
+        let swapped = state.staging;
         let files = state
             .produced
             .into_par_iter()
-            .filter_map(|(rel, content, input)| {
-                let stamp = match checked.get(&rel) {
-                    Some(stamp) => *stamp,
-                    None => FileStamp::of(&self.target.join(&rel))?,
+            .filter_map(|file| {
+                let stamp = match file.checked.filter(|_| !swapped) {
+                    Some(stamp) => stamp,
+                    None => FileStamp::of(&self.target.join(&file.rel))?,
                 };
-                Some((rel, content, stamp, input))
+                Some((file.rel, file.content, stamp, file.input))
             })
             .collect();
         let manifest = Manifest {
@@ -432,15 +439,10 @@ impl Staging {
             std::fs::rename(&temporary, &path)?;
             published.written += 1;
         }
-        let produced: HashSet<&str> = state
-            .produced
-            .iter()
-            .map(|(rel, _, _)| rel.as_str())
-            .collect();
         let mut gone: Vec<&String> = self
             .previous
             .keys()
-            .filter(|rel| !produced.contains(rel.as_str()))
+            .filter(|rel| !state.paths.contains(rel.as_str()))
             .collect();
         gone.sort();
         for rel in gone {
@@ -467,7 +469,7 @@ impl Staging {
     /// it in place of the output.
     fn swap(&self, state: &State) -> io::Result<Published> {
         let mut published = Published::default();
-        for (rel, content, _) in &state.produced {
+        for Produced { rel, content, .. } in &state.produced {
             if self
                 .previous
                 .get(rel)
@@ -491,12 +493,7 @@ impl Staging {
         published.removed = self
             .previous
             .keys()
-            .filter(|rel| {
-                state
-                    .produced
-                    .binary_search_by(|(p, _, _)| p.cmp(rel))
-                    .is_err()
-            })
+            .filter(|rel| !state.paths.contains(rel.as_str()))
             .count();
         let old = self.dir.with_file_name(format!(
             ".{}.portal-alt-{}",
