@@ -95,6 +95,7 @@ fn serve(args: &ServeArgs) -> ExitCode {
     let options = BuildOptions {
         strict: args.build.site.strict,
         write: true,
+        exit_after: false,
     };
     let report = build(&config, options);
     print_report(&report, &config, true);
@@ -216,6 +217,7 @@ fn run(args: &SiteArgs, out: Option<PathBuf>, write: bool) -> ExitCode {
         BuildOptions {
             strict: args.strict,
             write,
+            exit_after: true,
         },
     );
     print_report(&report, &config, write);
@@ -259,8 +261,12 @@ fn summary(report: &BuildReport, config: &Config, write: bool) -> String {
             0 => String::new(),
             n => format!(", {n} entfernt"),
         };
+        let kept = match report.pages - report.rendered.min(report.pages) {
+            0 => String::new(),
+            n => format!(", {n} ohne geänderte Eingaben übernommen"),
+        };
         format!(
-            "portal: {} Seiten ({} Dateien, {} davon neu oder geändert{removed}) aus {} Dokumenten{unchanged} nach {} geschrieben, {warnings}, {seconds} s.",
+            "portal: {} Seiten{kept} ({} Dateien, {} davon neu oder geändert{removed}) aus {} Dokumenten{unchanged} nach {} geschrieben, {warnings}, {seconds} s.",
             report.pages,
             report.files,
             report.written,

@@ -499,18 +499,24 @@ fn a_rebuild_parses_and_writes_only_what_changed_and_equals_a_clean_build() {
         .into_iter()
         .partition(|f| f.ends_with(".sperre"));
     assert_eq!(locks.len(), 1, "{locks:?}");
-    // The output's file list, and the parse cache's shards in the folder of the same name.
+    // The output's file list, the parse cache's shards in the folder of the same name, and
+    // the search index's state with its shards.
     let manifest = cache_files
         .iter()
         .find(|f| f.ends_with(".dateien"))
         .expect("file list");
     assert!(manifest.starts_with("portal/"), "{cache_files:?}");
-    let shard_folder = format!("{}.dokumente/", manifest.trim_end_matches(".dateien"));
-    assert!(cache_files.len() > 2, "{cache_files:?}");
+    let stem = manifest.trim_end_matches(".dateien");
+    let shard_folder = format!("{stem}.dokumente/");
+    let index_state = format!("{stem}.suche");
+    let index_folder = format!("{stem}.suche.d/");
+    assert!(cache_files.contains(&index_state), "{cache_files:?}");
+    assert!(cache_files.len() > 3, "{cache_files:?}");
     assert!(
-        cache_files
-            .iter()
-            .all(|f| f == manifest || (f.starts_with(&shard_folder) && f.ends_with(".bin"))),
+        cache_files.iter().all(|f| f == manifest
+            || *f == index_state
+            || ((f.starts_with(&shard_folder) || f.starts_with(&index_folder))
+                && f.ends_with(".bin"))),
         "{cache_files:?}"
     );
     let shard_times = || {
@@ -746,4 +752,224 @@ fn a_file_list_that_cannot_be_removed_stops_the_build_before_it_touches_the_outp
     std::fs::create_dir(&manifest).expect("mkdir");
     std::fs::write(manifest.join("x"), b"x").expect("write");
     an_edit_is_not_published(tmp.path(), "Dateiliste des letzten Laufs");
+}
+
+/// A rebuild with `PORTAL_VERIFY_SKIPPED=1`: every page kept because its fingerprint did not
+/// change is rendered anyway, and the build fails if one of them would have changed.
+fn verified_build(site: &Path, out: &Path, cache: &Path) -> std::process::Output {
+    let output = std::process::Command::new(env!("CARGO_BIN_EXE_portal"))
+        .args(["build", "--out", out.to_str().expect("utf-8 path")])
+        .current_dir(site)
+        .env("XDG_CACHE_HOME", cache)
+        .env("PORTAL_VERIFY_SKIPPED", "1")
+        .output()
+        .expect("portal runs");
+    assert!(output.status.success(), "{}", stderr(&output));
+    output
+}
+
+/// Pages kept unrendered, from the build's summary ("…, 12 ohne geänderte Eingaben übernommen").
+fn kept_pages(output: &std::process::Output) -> usize {
+    let message = stderr(output);
+    message
+        .split(" ohne geänderte Eingaben übernommen")
+        .next()
+        .filter(|head| head.len() < message.len())
+        .and_then(|head| head.rsplit(' ').next())
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(0)
+}
+
+#[test]
+fn a_rebuild_renders_only_the_pages_whose_inputs_changed_and_equals_a_clean_build() {
+    let tmp = site_folder("[book]\ntitle = \"Ratsinfo\"\n");
+    let site = tmp.path();
+    let out = site.join("site");
+    let cache = site.join("cache");
+    let edit = |rel: &str, from: &str, to: &str| {
+        let path = site.join(rel);
+        let text = std::fs::read_to_string(&path).expect("read");
+        assert!(text.contains(from), "{rel} has no {from:?}");
+        std::fs::write(&path, text.replacen(from, to, 1)).expect("write");
+    };
+    let vorlage = "content/vorlagen/fb-56-0051-wp18.md";
+    let sitzung = "content/sitzungen/asid-07-wp18.md";
+    let anlage = "content/anlagen/asid-07-wp18-top-12-anlage-1.md";
+    // Files changed less than two seconds before a build count as changed in the next one
+    // too (the clock of the file system may not have moved since); the copy must settle.
+    std::thread::sleep(std::time::Duration::from_millis(2100));
+    let first = verified_build(site, &out, &cache);
+    assert_eq!(kept_pages(&first), 0, "{}", stderr(&first));
+    let pages = stderr(&first)
+        .split(" Seiten")
+        .next()
+        .and_then(|head| head.rsplit(' ').next())
+        .and_then(|n| n.parse::<usize>().ok())
+        .expect("page count");
+
+    // What a clerk changes, and how many pages may stay as they are: in this corpus of one
+    // Sitzung every Vorlage, Anlage and person page shows the Niederschrift. A new date
+    // moves the Vorlage's search record among the others (records are numbered by date), so
+    // the index is built whole and every page rendered; so does a Vorlage that loses its
+    // only Beratung (and with it its date).
+    enum Kept {
+        Most,
+        Some,
+        None,
+    }
+    type Change<'a> = (&'a str, Box<dyn Fn() + 'a>, Kept);
+    let changes: Vec<Change> = vec![
+        (
+            "title of a Vorlage",
+            Box::new(|| {
+                edit(
+                    vorlage,
+                    "titel: Genehmigung",
+                    "titel: Geänderte Genehmigung",
+                )
+            }),
+            Kept::Most,
+        ),
+        (
+            "a file of the search index changed by hand",
+            Box::new(|| {
+                let chunks = site.join("site/suche/i");
+                let first = std::fs::read_dir(&chunks)
+                    .expect("chunks")
+                    .filter_map(Result::ok)
+                    .map(|e| e.path())
+                    .min()
+                    .expect("a chunk");
+                let mut bytes = std::fs::read(&first).expect("read");
+                bytes.push(0);
+                std::fs::write(&first, bytes).expect("write");
+                edit(vorlage, "Keine.", "Keine weiteren.");
+            }),
+            Kept::Most,
+        ),
+        (
+            "text of a Vorlage, now mentioning another one",
+            Box::new(|| edit(vorlage, "Keine weiteren.", "Keine, siehe FB 56/0031/WP18.")),
+            Kept::Most,
+        ),
+        (
+            "date of a Vorlage",
+            Box::new(|| edit(vorlage, "datum: 2021-04-08", "datum: 2021-04-09")),
+            Kept::None,
+        ),
+        (
+            "vote on an agenda item with a Vorlage",
+            Box::new(|| {
+                edit(
+                    sitzung,
+                    "abstimmung: einstimmig\n",
+                    "abstimmung: mit großer Mehrheit\n",
+                )
+            }),
+            Kept::Some,
+        ),
+        (
+            "title of an agenda item",
+            Box::new(|| {
+                edit(
+                    sitzung,
+                    "titel: Eröffnung der Sitzung",
+                    "titel: Eröffnung der Sitzung und Begrüßung",
+                )
+            }),
+            Kept::Some,
+        ),
+        (
+            "Vorlage of an agenda item",
+            Box::new(|| {
+                edit(
+                    sitzung,
+                    "vorlage: FB 56/0009/WP18",
+                    "vorlage: FB 56/0008/WP18",
+                )
+            }),
+            Kept::None,
+        ),
+        (
+            "role of an attendee",
+            Box::new(|| {
+                edit(
+                    sitzung,
+                    "funktion: Ausschussvorsitzender",
+                    "funktion: Vorsitzender",
+                )
+            }),
+            Kept::Some,
+        ),
+        (
+            "title and text of an Anlage",
+            Box::new(|| {
+                edit(
+                    anlage,
+                    "**Ausschuss für Soziales",
+                    "**Der Ausschuss für Soziales",
+                );
+                edit(
+                    anlage,
+                    "titel: Kommunales Integrationsmanagement",
+                    "titel: Kommunales Integrationsmanagement (Entwurf)",
+                );
+            }),
+            Kept::Most,
+        ),
+        (
+            "an Anlage removed",
+            Box::new(|| {
+                std::fs::remove_file(site.join("content/anlagen/asid-07-wp18-top-17-anlage-2.md"))
+                    .expect("remove")
+            }),
+            Kept::None,
+        ),
+        (
+            "a template of the site",
+            Box::new(|| {
+                let builtin =
+                    std::fs::read_to_string(repo().join("templates/vorlage.html")).expect("read");
+                std::fs::create_dir_all(site.join("templates")).expect("mkdir");
+                std::fs::write(
+                    site.join("templates/vorlage.html"),
+                    builtin.replacen("</h1>", "</h1><p>Geprüft.</p>", 1),
+                )
+                .expect("write");
+            }),
+            Kept::None,
+        ),
+        (
+            "book.toml",
+            Box::new(|| {
+                std::fs::write(
+                    site.join("book.toml"),
+                    "[book]\ntitle = \"Ratsinfo Aachen\"\n",
+                )
+                .expect("write")
+            }),
+            Kept::None,
+        ),
+    ];
+    for (step, (what, change, expected)) in changes.into_iter().enumerate() {
+        change();
+        std::thread::sleep(std::time::Duration::from_millis(2100));
+        let rebuilt = verified_build(site, &out, &cache);
+        let kept = kept_pages(&rebuilt);
+        match expected {
+            Kept::Most => assert!(
+                kept * 2 > pages,
+                "{what}: only {kept} of {pages} pages kept"
+            ),
+            Kept::Some => assert!(kept > 0, "{what}: no page kept"),
+            Kept::None => assert_eq!(kept, 0, "{what}: pages kept after a change all depend on"),
+        }
+        let clean = site.join(format!("clean-{step}"));
+        let fresh = verified_build(site, &clean, &site.join(format!("cache-{step}")));
+        assert_eq!(kept_pages(&fresh), 0);
+        assert!(
+            snapshot(&out) == snapshot(&clean),
+            "{what}: the rebuild differs from a clean build"
+        );
+    }
 }

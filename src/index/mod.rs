@@ -4,7 +4,9 @@
 //! so they are numbered first; their text is added while the pages render.
 
 pub mod nr;
+mod patch;
 pub mod search;
+pub mod state;
 pub mod stem;
 
 use std::collections::HashMap;
@@ -21,16 +23,16 @@ pub struct RecordIds {
     pub anlage: Vec<u32>,
     pub sitzung: Vec<u32>,
     /// (Sitzung index, agenda index) → record of that TOP's Protokoll section.
-    pub top: HashMap<(usize, usize), u32>,
+    pub top: HashMap<(usize, usize), u32, search::FxBuild>,
 }
 
 /// Lists the records of the site: every Vorlage, Anlage and Sitzung page, and every public
-/// agenda item with a Protokoll section (found with a deep link to that section).
+/// agenda item with a Protokoll section (found with a deep link to that section). Built in
+/// parallel: every build lists them, a rebuild that renders a handful of pages included.
 pub fn records(site: &Site) -> (Vec<RecordMeta>, Vec<RecordSlot>) {
-    let mut records = Vec::new();
-    let mut slots = Vec::new();
+    use rayon::prelude::*;
     let gremium_of_sitzung = |si: usize| site.gremien[site.sitzungen[si].gremium].name.clone();
-    for (i, v) in site.vorlagen.iter().enumerate() {
+    let vorlagen = site.vorlagen.par_iter().enumerate().map(|(i, v)| {
         let gremium = v
             .beratungen
             .first()
@@ -39,17 +41,17 @@ pub fn records(site: &Site) -> (Vec<RecordMeta>, Vec<RecordSlot>) {
                 site.vorlage_doc(v)
                     .and_then(|(_, x)| x.beratungsfolge.first().map(|b| b.gremium.clone()))
             });
-        records.push(RecordMeta {
+        let meta = RecordMeta {
             url: format!("vorlagen/{}/", v.slug),
             titel: format!("{}: {}", v.nr, v.titel),
             typ: "Vorlage",
             datum_iso: v.datum.map(|d| d.iso()).unwrap_or_default(),
             datum: v.datum.map(|d| d.german()).unwrap_or_default(),
             gremium,
-        });
-        slots.push(RecordSlot::Vorlage(i));
-    }
-    for (i, a) in site.anlagen.iter().enumerate() {
+        };
+        (meta, RecordSlot::Vorlage(i))
+    });
+    let anlagen = site.anlagen.par_iter().enumerate().map(|(i, a)| {
         let doc = &site.documents[a.doc];
         let gremium = match a.parent {
             Parent::Sitzung(s) => Some(gremium_of_sitzung(site.sitzung_by_doc[&s])),
@@ -58,49 +60,63 @@ pub fn records(site: &Site) -> (Vec<RecordMeta>, Vec<RecordSlot>) {
                 .first()
                 .map(|r| gremium_of_sitzung(site.sitzung_by_doc[&r.doc])),
         };
-        records.push(RecordMeta {
+        let meta = RecordMeta {
             url: format!("anlagen/{}/", a.slug),
             titel: format!("Anlage {}: {}", a.nummer, doc.titel),
             typ: "Anlage",
             datum_iso: doc.datum.iso(),
             datum: doc.datum.german(),
             gremium,
-        });
-        slots.push(RecordSlot::Anlage(i));
-    }
-    for (si, s) in site.sitzungen.iter().enumerate() {
-        let doc = &site.documents[s.doc];
-        let Kind::Niederschrift(n) = &doc.kind else {
-            continue;
         };
-        let gremium = gremium_of_sitzung(si);
-        records.push(RecordMeta {
-            url: format!("sitzungen/{}/", s.slug),
-            titel: format!("Sitzung {}: {}", n.nr, gremium),
-            typ: "Sitzung",
-            datum_iso: doc.datum.iso(),
-            datum: doc.datum.german(),
-            gremium: Some(gremium.clone()),
+        (meta, RecordSlot::Anlage(i))
+    });
+    let sitzungen = site
+        .sitzungen
+        .par_iter()
+        .enumerate()
+        .flat_map_iter(|(si, s)| {
+            let doc = &site.documents[s.doc];
+            let mut out = Vec::new();
+            let Kind::Niederschrift(n) = &doc.kind else {
+                return out;
+            };
+            let gremium = gremium_of_sitzung(si);
+            let (datum_iso, datum) = (doc.datum.iso(), doc.datum.german());
+            out.push((
+                RecordMeta {
+                    url: format!("sitzungen/{}/", s.slug),
+                    titel: format!("Sitzung {}: {}", n.nr, gremium),
+                    typ: "Sitzung",
+                    datum_iso: datum_iso.clone(),
+                    datum: datum.clone(),
+                    gremium: Some(gremium.clone()),
+                },
+                RecordSlot::Sitzung(si),
+            ));
+            for section in &doc.scan.sections {
+                let top = &n.tagesordnung[section.top_index];
+                out.push((
+                    RecordMeta {
+                        url: format!(
+                            "sitzungen/{}/#top-{}",
+                            s.slug,
+                            crate::model::slug::slugify(&top.top)
+                        ),
+                        titel: format!("TOP {}: {}", top.top, top.titel),
+                        typ: "Sitzung",
+                        datum_iso: datum_iso.clone(),
+                        datum: datum.clone(),
+                        gremium: Some(gremium.clone()),
+                    },
+                    RecordSlot::Top(si, section.top_index),
+                ));
+            }
+            out
         });
-        slots.push(RecordSlot::Sitzung(si));
-        for section in &doc.scan.sections {
-            let top = &n.tagesordnung[section.top_index];
-            records.push(RecordMeta {
-                url: format!(
-                    "sitzungen/{}/#top-{}",
-                    s.slug,
-                    crate::model::slug::slugify(&top.top)
-                ),
-                titel: format!("TOP {}: {}", top.top, top.titel),
-                typ: "Sitzung",
-                datum_iso: doc.datum.iso(),
-                datum: doc.datum.german(),
-                gremium: Some(gremium.clone()),
-            });
-            slots.push(RecordSlot::Top(si, section.top_index));
-        }
-    }
-    (records, slots)
+    let mut all: Vec<(RecordMeta, RecordSlot)> = vorlagen.collect();
+    all.par_extend(anlagen);
+    all.par_extend(sitzungen);
+    all.into_iter().unzip()
 }
 
 /// What a record belongs to, in the order of `records`.
@@ -118,7 +134,7 @@ impl RecordIds {
             vorlage: vec![0; site.vorlagen.len()],
             anlage: vec![0; site.anlagen.len()],
             sitzung: vec![0; site.sitzungen.len()],
-            top: HashMap::new(),
+            top: HashMap::default(),
         };
         for (slot, id) in slots.iter().zip(ids) {
             match *slot {

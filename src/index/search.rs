@@ -16,22 +16,27 @@
 //! one fragment file per result shown, whatever the size of the archive.
 
 use std::cell::RefCell;
-use std::collections::{HashMap, HashSet};
-use std::hash::{BuildHasherDefault, Hasher};
+use std::collections::{BTreeSet, HashMap, HashSet};
+use std::hash::{BuildHasher, BuildHasherDefault, Hash, Hasher};
 use std::io::Write;
-use std::sync::atomic::{AtomicU32, AtomicU64, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU32, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
 
 use flate2::write::GzEncoder;
 use flate2::Compression;
 use rayon::prelude::*;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
+use super::state::{self, ChunkSummary, TermCut};
+pub use super::state::{IndexState, PreviousIndex};
 use super::stem::stem;
 
 /// Terms in more records than this keep only their best postings and are optional in
 /// queries with other words (like a stop word), so no chunk grows with the archive.
 pub const MAX_POSTINGS: usize = 20_000;
+/// Postings just below the cut of a truncated term that the index state keeps, so that a
+/// patch can promote one when an edit drops a kept record (see `state`).
+pub const RUNNER_UPS: usize = 256;
 /// A chunk of the dictionary closes after a term whose hash is a multiple of
 /// `CHUNK_SPREAD` once it holds `MIN_CHUNK_BYTES`, and in any case at `MAX_CHUNK_BYTES`
 /// (uncompressed). Boundaries chosen by content stay where they are when a term is added
@@ -47,7 +52,7 @@ const REFERENCE_LENGTH: f64 = 300.0;
 const FRAGMENT_CHARS: usize = 300;
 /// Records per fragment file: one gzip stream for several records compresses better and
 /// writes fewer files; with more, a page of 20 scattered results would fetch too much.
-const FRAGMENTS_PER_FILE: usize = 4;
+pub(super) const FRAGMENTS_PER_FILE: usize = 4;
 
 const STOP_WORDS: &[&str] = &[
     "aber", "als", "am", "an", "auch", "auf", "aus", "bei", "bis", "das", "dass", "daß", "dem",
@@ -58,7 +63,7 @@ const STOP_WORDS: &[&str] = &[
 ];
 
 /// What a search result shows and how it can be filtered.
-#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Serialize, PartialEq, Eq, Hash)]
 pub struct RecordMeta {
     /// Site path, with `#anchor` for a section of a Protokoll.
     #[serde(rename = "u")]
@@ -84,6 +89,23 @@ impl RecordMeta {
     }
 }
 
+/// How many postings a term keeps in the index, and how many of the next best ones the
+/// index state remembers. Only tests choose other numbers than the constants.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Limits {
+    pub max_postings: usize,
+    pub runner_ups: usize,
+}
+
+impl Default for Limits {
+    fn default() -> Self {
+        Limits {
+            max_postings: MAX_POSTINGS,
+            runner_ups: RUNNER_UPS,
+        }
+    }
+}
+
 fn is_stop_word(word: &str) -> bool {
     static SET: OnceLock<HashSet<&'static str>> = OnceLock::new();
     SET.get_or_init(|| STOP_WORDS.iter().copied().collect())
@@ -104,8 +126,9 @@ impl Hasher for FxHasher {
                 .wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
         }
     }
+    /// The same value as `write(&[i])`, without the loop (every `str` hashed ends with one).
     fn write_u8(&mut self, i: u8) {
-        self.write(&[i]);
+        self.0 = (self.0.rotate_left(5) ^ u64::from(i)).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
     }
     fn finish(&self) -> u64 {
         self.0
@@ -215,16 +238,16 @@ struct Entry {
 /// excerpts. Threads never share it, so indexing takes no contended lock, and a word
 /// already seen costs one hash lookup.
 #[derive(Default)]
-struct Local {
+pub(super) struct Local {
     /// Word as written → term number (`None`: not indexed). Words repeat (Zipf), so most
     /// words cost one lookup and are never lower-cased or stemmed.
     words: HashMap<Box<str>, Option<u32>, FxBuild>,
     /// Term → term number, for words not (or no longer) in `words`.
     numbers: HashMap<Box<str>, u32, FxBuild>,
-    terms: Vec<Box<str>>,
+    pub(super) terms: Vec<Box<str>>,
     /// Per term number: (record id, term frequency) in the order records were added.
-    postings: Vec<Postings>,
-    excerpts: Vec<(u32, Box<str>)>,
+    pub(super) postings: Vec<Postings>,
+    pub(super) excerpts: Vec<(u32, Box<str>)>,
     lower: String,
 }
 
@@ -288,16 +311,21 @@ static GENERATION: AtomicU64 = AtomicU64::new(0);
 /// Collects postings while pages render in parallel, then writes the index.
 pub struct IndexBuilder {
     /// Records in id order.
-    records: Vec<RecordMeta>,
-    lengths: Vec<AtomicU32>,
+    pub(super) records: Vec<RecordMeta>,
+    pub(super) lengths: Vec<AtomicU32>,
+    /// Which records were added: a rebuild that patches the index adds only some.
+    pub(super) added: Vec<AtomicBool>,
     /// Tells this builder's thread-local collections from those of an earlier build in the
     /// same process (`portal serve`).
     generation: u64,
-    locals: Mutex<Vec<Arc<Mutex<Local>>>>,
+    pub(super) locals: Mutex<Vec<Arc<Mutex<Local>>>>,
+    pub(super) limits: Limits,
 }
 
 /// (record id, term frequency) per term.
-type Postings = Vec<(u32, u16)>;
+pub(super) type Postings = Vec<(u32, u16)>;
+/// A term and its postings.
+pub(super) type TermPostings = (Box<str>, Postings);
 
 /// A file of the index: path below the site root and its bytes.
 /// A file of the index before compression: its path, its bytes, and the gzip level they
@@ -320,32 +348,103 @@ impl IndexBuilder {
     /// Numbers the records by (Jahr desc, Typ, Gremium, Datum desc, URL). Returns the
     /// builder and, for each input record, its id.
     pub fn new(records: Vec<RecordMeta>) -> (IndexBuilder, Vec<u32>) {
-        let mut order: Vec<usize> = (0..records.len()).collect();
-        order.sort_by(|a, b| {
-            let (x, y) = (&records[*a], &records[*b]);
-            (y.year(), x.typ, &x.gremium, &y.datum_iso, &x.url).cmp(&(
-                x.year(),
-                y.typ,
-                &y.gremium,
-                &x.datum_iso,
-                &y.url,
-            ))
+        // Every build numbers every record, a rebuild that renders a handful of pages
+        // included. Year, type, Gremium (by its rank among the names) and date are packed
+        // into one integer per record, so that the sort compares integers in one array and
+        // reads the URLs only to order records of one Sitzung (same date).
+        let mut gremien: Vec<&str> = records
+            .iter()
+            .filter_map(|r| r.gremium.as_deref())
+            .collect();
+        gremien.par_sort_unstable();
+        gremien.dedup();
+        let mut typen: Vec<&str> = records.iter().map(|r| r.typ).collect();
+        typen.sort_unstable();
+        typen.dedup();
+        let number = |digits: &str| -> u128 {
+            digits
+                .bytes()
+                .filter(u8::is_ascii_digit)
+                .fold(0, |n, d| n * 10 + u128::from(d - b'0'))
+        };
+        let mut keyed: Vec<(u128, u32)> = records
+            .par_iter()
+            .enumerate()
+            .map(|(i, r)| {
+                let gremium = match &r.gremium {
+                    None => 0,
+                    Some(g) => 1 + gremien.binary_search(&g.as_str()).unwrap_or(0) as u128,
+                };
+                let typ = typen.binary_search(&r.typ).unwrap_or(0) as u128;
+                // Newest year and date first: both descending. An empty date sorts last.
+                let year = u128::from(u16::MAX) - number(r.year());
+                let date = u128::from(u32::MAX) - number(&r.datum_iso);
+                let key = (year << 96) | (typ << 88) | (gremium << 40) | date;
+                (key, i as u32)
+            })
+            .collect();
+        keyed.par_sort_unstable_by(|(x, a), (y, b)| {
+            x.cmp(y)
+                .then_with(|| records[*a as usize].url.cmp(&records[*b as usize].url))
+                // Equal keys (never in a site: URLs are unique) keep their input order.
+                .then_with(|| a.cmp(b))
         });
+        let order: Vec<usize> = keyed.into_iter().map(|(_, i)| i as usize).collect();
         let mut ids = vec![0u32; records.len()];
         for (id, index) in order.iter().enumerate() {
             ids[*index] = id as u32;
         }
-        let sorted: Vec<RecordMeta> = order.iter().map(|i| records[*i].clone()).collect();
+        let mut records: Vec<Option<RecordMeta>> = records.into_iter().map(Some).collect();
+        let sorted: Vec<RecordMeta> = order.iter().filter_map(|i| records[*i].take()).collect();
         let count = sorted.len();
         (
             IndexBuilder {
                 records: sorted,
                 lengths: (0..count).map(|_| AtomicU32::new(0)).collect(),
+                added: (0..count).map(|_| AtomicBool::new(false)).collect(),
                 generation: GENERATION.fetch_add(1, Ordering::Relaxed),
                 locals: Mutex::new(Vec::new()),
+                limits: Limits::default(),
             },
             ids,
         )
+    }
+
+    /// The builder with other truncation limits (tests exercise truncation with tiny ones).
+    pub fn with_limits(mut self, limits: Limits) -> IndexBuilder {
+        self.limits = limits;
+        self
+    }
+
+    /// Whether record `id` was added (its text indexed) in this build.
+    pub fn is_added(&self, id: u32) -> bool {
+        self.added
+            .get(id as usize)
+            .is_some_and(|a| a.load(Ordering::Relaxed))
+    }
+
+    /// Whether every record was added: then `finish` builds the whole index.
+    pub fn all_added(&self) -> bool {
+        self.added.iter().all(|a| a.load(Ordering::Relaxed))
+    }
+
+    /// The hash of what decides the records' ids, in id order: the state of a previous
+    /// build fits this one only if it is the same (ids would shift otherwise).
+    pub(super) fn identity(&self) -> u64 {
+        let mut hasher = FxBuild::default().build_hasher();
+        self.records.len().hash(&mut hasher);
+        for r in &self.records {
+            (r.year(), r.typ, &r.gremium, &r.datum_iso, &r.url).hash(&mut hasher);
+        }
+        hasher.finish()
+    }
+
+    /// A hash of every record's `RecordMeta`, in id order.
+    pub(super) fn meta_hashes(&self) -> Vec<u64> {
+        self.records
+            .par_iter()
+            .map(|r| FxBuild::default().hash_one(r))
+            .collect()
     }
 
     /// This thread's collection, registered with the builder on first use.
@@ -367,11 +466,15 @@ impl IndexBuilder {
     }
 
     /// Indexes the text of record `id`; the title counts three times. Its excerpt goes into
-    /// the fragment files written by `finish`.
+    /// the fragment files written by `finish`. A record added a second time is ignored: its
+    /// terms would count twice.
     pub fn add(&self, id: u32, text: &str) {
         let Some(meta) = self.records.get(id as usize) else {
             return;
         };
+        if self.added[id as usize].swap(true, Ordering::Relaxed) {
+            return;
+        }
         let end = text
             .char_indices()
             .nth(FRAGMENT_CHARS)
@@ -388,7 +491,66 @@ impl IndexBuilder {
 
     /// Encodes the dictionary into chunks, the excerpts into fragment files, and writes the
     /// entry file. The output depends only on the records, not on which thread counted what.
-    pub fn finish(&self) -> Vec<IndexFile> {
+    /// Also returns what the next build needs to patch the index instead (`finish_patched`).
+    pub fn finish(&self) -> (Vec<IndexFile>, IndexState) {
+        let (mut merged, excerpts) = self.take_collected();
+        merged
+            .par_iter_mut()
+            .for_each(|(_, list)| list.sort_unstable_by_key(|p| p.0));
+        // Before the postings are encoded (and dropped): each record's terms, so that a
+        // patch finds an edited record's old postings without reading the whole index.
+        let forward = state::forward_shards(&merged, self.records.len());
+        let lengths = self.lengths();
+        let limits = self.limits;
+        let encoded: Vec<(Box<str>, Vec<u8>, Option<TermCut>)> = merged
+            .into_par_iter()
+            .enumerate()
+            .map(|(number, (term, list))| {
+                let cut = cut_postings(weigh(&list, &lengths), limits);
+                let bytes = encode_entry(&term, cut.df, &cut.kept);
+                let term_cut = cut.is_truncated().then_some(TermCut {
+                    term: number as u32,
+                    df: cut.df,
+                    runner_ups: cut.runner_ups,
+                });
+                (term, bytes, term_cut)
+            })
+            .collect();
+
+        let mut chunker = Chunker::default();
+        for (term, bytes, _) in &encoded {
+            chunker.push(term, bytes);
+        }
+        let chunks = chunker.finish();
+        let mut terms = Vec::with_capacity(encoded.len());
+        let mut cuts = Vec::new();
+        for (term, _, cut) in encoded {
+            terms.push(String::from(term));
+            cuts.extend(cut);
+        }
+        let chunk_summaries: Vec<ChunkSummary> = chunks
+            .par_iter()
+            .map(|chunk| ChunkSummary {
+                first: chunk.first.clone(),
+                raw_hash: state::hash_bytes(&chunk.raw),
+            })
+            .collect();
+        let entry = self.entry_file(chunks.iter().map(|c| c.first.clone()).collect());
+        let mut files: Vec<IndexFile> = chunks.into_iter().map(NewChunk::into_file).collect();
+        files.par_extend(
+            excerpts
+                .par_chunks(FRAGMENTS_PER_FILE)
+                .enumerate()
+                .map(|(file, texts)| self.fragment_file(file, texts)),
+        );
+        files.push(entry);
+        let state = IndexState::full(self, terms, chunk_summaries, cuts, forward);
+        (files, state)
+    }
+
+    /// Takes the threads' collections: the postings merged by term (sorted by term, each
+    /// list in no particular order) and the excerpts by record id.
+    fn take_collected(&self) -> (Vec<TermPostings>, Vec<Box<str>>) {
         let mut locals: Vec<Local> = self
             .locals
             .lock()
@@ -401,11 +563,6 @@ impl IndexBuilder {
                     .map(|mut l| std::mem::take(&mut *l))
                     .unwrap_or_default()
             })
-            .collect();
-        let lengths: Vec<u32> = self
-            .lengths
-            .iter()
-            .map(|l| l.load(Ordering::Relaxed))
             .collect();
         let mut excerpts: Vec<Box<str>> = vec![Box::from(""); self.records.len()];
         let mut postings: Vec<(Box<str>, Postings)> = Vec::new();
@@ -431,45 +588,19 @@ impl IndexBuilder {
                 _ => merged.push((term, list)),
             }
         }
-        let encoded: Vec<(Box<str>, Vec<u8>)> = merged
-            .into_par_iter()
-            .map(|(term, list)| {
-                let bytes = encode_term(&term, list, &lengths);
-                (term, bytes)
-            })
-            .collect();
+        (merged, excerpts)
+    }
 
-        let mut chunks: Vec<String> = Vec::new();
-        let mut raw_chunks: Vec<Vec<u8>> = Vec::new();
-        let mut current: Vec<u8> = Vec::new();
-        for (term, bytes) in encoded {
-            if current.is_empty() {
-                chunks.push(term.to_string());
-            }
-            current.extend_from_slice(&bytes);
-            if closes_chunk(&term, current.len()) {
-                raw_chunks.push(std::mem::take(&mut current));
-            }
-        }
-        if !current.is_empty() {
-            raw_chunks.push(current);
-        }
-        let mut files: Vec<IndexFile> = raw_chunks
-            .into_iter()
-            .zip(&chunks)
-            .map(|(raw, first)| IndexFile {
-                path: chunk_path(first),
-                raw,
-                level: 6,
-            })
-            .collect();
-        files.par_extend(
-            excerpts
-                .par_chunks(FRAGMENTS_PER_FILE)
-                .enumerate()
-                .map(|(file, texts)| self.fragment_file(file, texts)),
-        );
+    /// Each record's length in weighted terms (0 for records not added).
+    pub(super) fn lengths(&self) -> Vec<u32> {
+        self.lengths
+            .iter()
+            .map(|l| l.load(Ordering::Relaxed))
+            .collect()
+    }
 
+    /// `suche/index.bin`: record count, groups, chunk list and filter values.
+    pub(super) fn entry_file(&self, chunks: Vec<String>) -> IndexFile {
         let mut groups: Vec<Group> = Vec::new();
         for (id, r) in self.records.iter().enumerate() {
             let same = groups
@@ -484,17 +615,16 @@ impl IndexBuilder {
                 });
             }
         }
-        let mut gremien: Vec<String> = self
-            .records
-            .iter()
-            .filter_map(|r| r.gremium.clone())
-            .collect();
-        gremien.sort();
-        gremien.dedup();
-        let mut jahre: Vec<String> = self.records.iter().map(|r| r.year().to_string()).collect();
-        jahre.sort();
-        jahre.dedup();
-        jahre.reverse();
+        // From the groups, not the records: a patch makes the entry file again, and cloning
+        // and sorting 235,000 names took most of its time.
+        let gremien: Vec<String> = {
+            let set: BTreeSet<&str> = groups.iter().filter_map(|g| g.g.as_deref()).collect();
+            set.into_iter().map(String::from).collect()
+        };
+        let jahre: Vec<String> = {
+            let set: BTreeSet<&str> = groups.iter().map(|g| g.j.as_str()).collect();
+            set.into_iter().rev().map(String::from).collect()
+        };
         let entry = Entry {
             version: 3,
             records: self.records.len() as u32,
@@ -504,20 +634,18 @@ impl IndexBuilder {
             typen: vec!["Sitzung", "Vorlage", "Anlage"],
             gremien,
             jahre,
-            max_postings: MAX_POSTINGS,
+            max_postings: self.limits.max_postings,
         };
-        let json = serde_json::to_vec(&entry).unwrap_or_default();
-        files.push(IndexFile {
-            path: "suche/index.bin".to_string(),
-            raw: json,
+        IndexFile {
+            path: ENTRY_PATH.to_string(),
+            raw: serde_json::to_vec(&entry).unwrap_or_default(),
             level: 6,
-        });
-        files
+        }
     }
 
     /// Fragment file number `file`: a JSON array with URL, title, type, date, Gremium and
     /// excerpt of its records.
-    fn fragment_file(&self, file: usize, texts: &[Box<str>]) -> IndexFile {
+    pub(super) fn fragment_file(&self, file: usize, texts: &[Box<str>]) -> IndexFile {
         // Written field by field: `#[serde(flatten)]` would go through a slow generic map.
         #[derive(Serialize)]
         struct Fragment<'a> {
@@ -564,7 +692,7 @@ pub fn weight(tf: u16, length: u32) -> u8 {
 }
 
 /// Whether a chunk that holds `size` bytes closes after `term` (see `MIN_CHUNK_BYTES`).
-fn closes_chunk(term: &str, size: usize) -> bool {
+pub(super) fn closes_chunk(term: &str, size: usize) -> bool {
     let spread = std::hash::BuildHasher::hash_one(&FxBuild::default(), term) % CHUNK_SPREAD == 0;
     size >= MAX_CHUNK_BYTES || (size >= MIN_CHUNK_BYTES && spread)
 }
@@ -581,46 +709,171 @@ pub fn chunk_path(first_term: &str) -> String {
     path
 }
 
-/// One term's dictionary entry: the term, its document frequency (and whether its postings
-/// were cut to `MAX_POSTINGS`), the record ids delta-encoded and their weights.
-fn encode_term(term: &str, mut list: Postings, lengths: &[u32]) -> Vec<u8> {
-    list.sort_unstable_by_key(|p| p.0);
-    let df = list.len();
-    let mut weighted: Vec<(u32, u8)> = list
-        .iter()
+/// A term's postings with their weights, in the order of `list`.
+pub(super) fn weigh(list: &[(u32, u16)], lengths: &[u32]) -> Vec<(u32, u8)> {
+    list.iter()
         .map(|(id, tf)| {
             (
                 *id,
                 weight(*tf, lengths.get(*id as usize).copied().unwrap_or(1)),
             )
         })
-        .collect();
-    let truncated = weighted.len() > MAX_POSTINGS;
-    if truncated {
-        weighted.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(&b.0)));
-        weighted.truncate(MAX_POSTINGS);
-        weighted.sort_by_key(|p| p.0);
+        .collect()
+}
+
+/// What of a term's postings the index keeps.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) struct Cut {
+    /// Document frequency: in how many records the term is.
+    pub df: u64,
+    /// The postings written to the index, by record id: all of them, or the best
+    /// `max_postings` when there are more.
+    pub kept: Vec<(u32, u8)>,
+    /// The next best postings below the cut, best first (at most `runner_ups`).
+    pub runner_ups: Vec<(u32, u8)>,
+}
+
+impl Cut {
+    pub fn is_truncated(&self) -> bool {
+        (self.kept.len() as u64) < self.df
     }
-    let mut out = Vec::with_capacity(term.len() + 8 + weighted.len() * 3);
+}
+
+/// The order in which a truncated term keeps its postings: higher weight first, then lower
+/// record id.
+pub(super) fn cut_order(posting: &(u32, u8)) -> (std::cmp::Reverse<u8>, u32) {
+    (std::cmp::Reverse(posting.1), posting.0)
+}
+
+/// Cuts a term's postings (by record id) to `limits.max_postings`. Linear: the best are
+/// selected, not sorted (a full sort of the 538 longest lists took a second of CPU at
+/// 235,000 records), and the kept ones are filtered from `list`, so they stay by id.
+pub(super) fn cut_postings(list: Vec<(u32, u8)>, limits: Limits) -> Cut {
+    let df = list.len() as u64;
+    if list.len() <= limits.max_postings {
+        return Cut {
+            df,
+            kept: list,
+            runner_ups: Vec::new(),
+        };
+    }
+    let mut by_rank = list.clone();
+    let (best, last_kept, rest) =
+        by_rank.select_nth_unstable_by_key(limits.max_postings, cut_order);
+    // `best` and `last_kept` hold the best `max_postings + 1`; the cut is above `last_kept`.
+    let threshold = best.iter().map(cut_order).max();
+    let mut runner_ups = Vec::with_capacity(limits.runner_ups);
+    if limits.runner_ups > 0 {
+        runner_ups.push(*last_kept);
+        let more = limits.runner_ups - 1;
+        if rest.len() > more {
+            rest.select_nth_unstable_by_key(more, cut_order);
+        }
+        runner_ups.extend_from_slice(&rest[..more.min(rest.len())]);
+        runner_ups.sort_unstable_by_key(cut_order);
+    }
+    let kept = list
+        .into_iter()
+        .filter(|p| threshold.is_some_and(|t| cut_order(p) <= t))
+        .collect();
+    Cut {
+        df,
+        kept,
+        runner_ups,
+    }
+}
+
+/// One term's dictionary entry: the term, its document frequency (and whether its postings
+/// were cut), the kept record ids (sorted) delta-encoded and their weights. An entry is
+/// self-delimiting, so a patch can split a chunk into entries again (`patch::split_entries`).
+pub(super) fn encode_entry(term: &str, df: u64, kept: &[(u32, u8)]) -> Vec<u8> {
+    let truncated = (kept.len() as u64) < df;
+    let mut out = Vec::with_capacity(term.len() + 8 + kept.len() * 3);
     varint(&mut out, term.len() as u64);
     out.extend_from_slice(term.as_bytes());
-    varint(&mut out, ((df as u64) << 1) | u64::from(truncated));
-    varint(&mut out, weighted.len() as u64);
+    varint(&mut out, (df << 1) | u64::from(truncated));
+    varint(&mut out, kept.len() as u64);
     let mut last = 0u32;
-    for (id, _) in &weighted {
+    for (id, _) in kept {
         varint(&mut out, u64::from(id - last));
         last = *id;
     }
-    out.extend(weighted.iter().map(|(_, w)| *w));
+    out.extend(kept.iter().map(|(_, w)| *w));
     out
 }
+
+/// A chunk of the dictionary, made in this build.
+pub(super) struct NewChunk {
+    pub first: String,
+    pub raw: Vec<u8>,
+}
+
+impl NewChunk {
+    pub fn into_file(self) -> IndexFile {
+        IndexFile {
+            path: chunk_path(&self.first),
+            raw: self.raw,
+            level: 6,
+        }
+    }
+}
+
+/// Cuts the sorted dictionary into chunks by content (`closes_chunk`).
+#[derive(Default)]
+pub(super) struct Chunker {
+    closed: Vec<NewChunk>,
+    first: String,
+    current: Vec<u8>,
+}
+
+impl Chunker {
+    /// Appends the next term's entry.
+    pub fn push(&mut self, term: &str, entry: &[u8]) {
+        if self.current.is_empty() {
+            self.first.clear();
+            self.first.push_str(term);
+        }
+        self.current.extend_from_slice(entry);
+        if closes_chunk(term, self.current.len()) {
+            self.close();
+        }
+    }
+
+    fn close(&mut self) {
+        self.closed.push(NewChunk {
+            first: std::mem::take(&mut self.first),
+            raw: std::mem::take(&mut self.current),
+        });
+    }
+
+    /// Whether the next term starts a chunk.
+    pub fn at_chunk_start(&self) -> bool {
+        self.current.is_empty()
+    }
+
+    /// The chunks closed so far.
+    pub fn take_closed(&mut self) -> Vec<NewChunk> {
+        std::mem::take(&mut self.closed)
+    }
+
+    /// Every chunk, the last one closed by the end of the dictionary.
+    pub fn finish(mut self) -> Vec<NewChunk> {
+        if !self.current.is_empty() {
+            self.close();
+        }
+        self.closed
+    }
+}
+
+/// The entry file of the index.
+pub(super) const ENTRY_PATH: &str = "suche/index.bin";
 
 /// Fragment file number `file` holds records `file * FRAGMENTS_PER_FILE ..`.
 pub fn fragment_path(file: usize) -> String {
     format!("suche/f/{}/{file}.bin", file / 1000)
 }
 
-fn varint(out: &mut Vec<u8>, mut value: u64) {
+pub(super) fn varint(out: &mut Vec<u8>, mut value: u64) {
     while value >= 0x80 {
         out.push((value as u8 & 0x7f) | 0x80);
         value >>= 7;
@@ -629,7 +882,7 @@ fn varint(out: &mut Vec<u8>, mut value: u64) {
 }
 
 /// gzip with a fixed header (no timestamp, no name), so output is byte-identical.
-fn gzip_level(bytes: &[u8], level: u32) -> Vec<u8> {
+pub(super) fn gzip_level(bytes: &[u8], level: u32) -> Vec<u8> {
     let mut encoder = GzEncoder::new(
         Vec::with_capacity(bytes.len() / 3 + 32),
         Compression::new(level),
@@ -662,6 +915,97 @@ mod tests {
     fn chunk_files_are_named_after_their_first_term() {
         assert_eq!(chunk_path("hund"), "suche/i/68756e64.bin");
         assert_eq!(chunk_path("ä"), "suche/i/c3a4.bin");
+    }
+
+    #[test]
+    fn cut_keeps_the_best_by_id_and_the_next_best_in_order() {
+        let limits = Limits {
+            max_postings: 3,
+            runner_ups: 2,
+        };
+        let list = vec![
+            (1, 50),
+            (2, 90),
+            (3, 70),
+            (4, 90),
+            (5, 10),
+            (6, 70),
+            (7, 60),
+        ];
+        let cut = cut_postings(list.clone(), limits);
+        assert_eq!(cut.df, 7);
+        assert_eq!(cut.kept, vec![(2, 90), (3, 70), (4, 90)]);
+        assert_eq!(cut.runner_ups, vec![(6, 70), (7, 60)]);
+        let none = cut_postings(
+            list.clone(),
+            Limits {
+                runner_ups: 0,
+                ..limits
+            },
+        );
+        assert_eq!((none.kept, none.runner_ups), (cut.kept.clone(), vec![]));
+        let all = cut_postings(
+            list.clone(),
+            Limits {
+                runner_ups: 10,
+                ..limits
+            },
+        );
+        assert_eq!(all.runner_ups, vec![(6, 70), (7, 60), (1, 50), (5, 10)]);
+        assert_eq!(
+            cut_postings(
+                list.clone(),
+                Limits {
+                    max_postings: 7,
+                    ..limits
+                }
+            )
+            .kept,
+            list
+        );
+    }
+
+    #[test]
+    fn records_are_numbered_by_year_type_gremium_date_and_url() {
+        let mut records = Vec::new();
+        for (n, (date, typ, gremium)) in [
+            ("2021-02-25", "Sitzung", Some("Rat")),
+            ("2021-02-25", "Sitzung", Some("Ausschuss")),
+            ("2020-12-01", "Vorlage", None),
+            ("", "Vorlage", Some("Rat")),
+            ("2021-03-01", "Anlage", Some("Rat")),
+            ("2021-02-25", "Sitzung", Some("Rat")),
+            ("2019-01-01", "Vorlage", Some("Rat")),
+            ("2021-11-30", "Vorlage", Some("Ausschuss")),
+        ]
+        .into_iter()
+        .enumerate()
+        {
+            records.push(RecordMeta {
+                url: format!("seite-{}/", 7 - n),
+                titel: String::new(),
+                typ,
+                datum_iso: date.to_string(),
+                datum: String::new(),
+                gremium: gremium.map(str::to_string),
+            });
+        }
+        // The order as first written: one tuple comparison per pair.
+        let mut expected: Vec<usize> = (0..records.len()).collect();
+        expected.sort_by(|a, b| {
+            let (x, y) = (&records[*a], &records[*b]);
+            (y.year(), x.typ, &x.gremium, &y.datum_iso, &x.url).cmp(&(
+                x.year(),
+                y.typ,
+                &y.gremium,
+                &x.datum_iso,
+                &y.url,
+            ))
+        });
+        let (_, ids) = IndexBuilder::new(records);
+        let mut order: Vec<usize> = (0..ids.len()).collect();
+        order.sort_by_key(|i| ids[*i]);
+        assert_eq!(order, expected);
     }
 
     #[test]

@@ -19,7 +19,7 @@ use crate::parse::nr::NrMatcher;
 pub type DocId = usize;
 
 /// A Vorlage-Nr that has a page.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Hash)]
 pub struct VorlagePage {
     pub nr: String,
     pub slug: String,
@@ -36,20 +36,20 @@ pub struct VorlagePage {
     pub anlagen: Vec<usize>,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct TopRef {
     pub doc: DocId,
     pub top_index: usize,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct MentionRef {
     pub doc: DocId,
     /// The agenda item whose section or title mentions it, for Niederschriften.
     pub top_index: Option<usize>,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Hash)]
 pub struct AnlagePage {
     pub doc: DocId,
     pub slug: String,
@@ -59,13 +59,13 @@ pub struct AnlagePage {
     pub nummer: String,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Parent {
     Vorlage(usize),
     Sitzung(DocId),
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Hash)]
 pub struct SitzungPage {
     pub doc: DocId,
     pub slug: String,
@@ -73,7 +73,7 @@ pub struct SitzungPage {
     pub anlagen: Vec<usize>,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Hash)]
 pub struct GremiumPage {
     pub name: String,
     pub kuerzel: Option<String>,
@@ -84,7 +84,7 @@ pub struct GremiumPage {
     pub mitglieder: Vec<(usize, usize)>,
 }
 
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, Hash)]
 pub struct PersonPage {
     pub name: String,
     pub anrede: Option<String>,

@@ -5,8 +5,6 @@
 
 use std::path::{Path, PathBuf};
 
-use walkdir::WalkDir;
-
 use crate::diagnostics::Diagnostic;
 
 /// A Markdown file of the corpus, not yet read.
@@ -22,137 +20,163 @@ pub struct SourcePath {
     pub stamp: Option<FileStamp>,
 }
 
-/// Lists every `*.md` file below `content_dir`, sorted by relative path. Hidden files and
-/// folders (names starting with `.`) are skipped. Symbolic links are followed only while they
-/// stay inside the content folder.
+/// Lists every `*.md` file below `content_dir`, sorted by relative path, each with its
+/// stamp. Hidden files and folders (names starting with `.`) are skipped. Symbolic links
+/// are followed only while they stay inside the content folder.
 pub fn discover(content_dir: &Path) -> (Vec<SourcePath>, Vec<Diagnostic>) {
-    let mut files = Vec::new();
-    let mut diagnostics = Vec::new();
     if !content_dir.is_dir() {
-        diagnostics.push(
-            Diagnostic::error(content_dir, 0, "Der Inhaltsordner existiert nicht.").with_hint(
+        let problem = Diagnostic::error(content_dir, 0, "Der Inhaltsordner existiert nicht.")
+            .with_hint(
                 "Legen Sie ihn an oder geben Sie ihn mit `--content ORDNER` bzw. `src` in book.toml an.",
-            ),
-        );
-        return (files, diagnostics);
+            );
+        return (Vec::new(), vec![problem]);
     }
     let canonical_root = match content_dir.canonicalize() {
         Ok(p) => p,
         Err(e) => {
-            diagnostics.push(Diagnostic::error(
-                content_dir,
-                0,
-                format!("Inhaltsordner nicht lesbar: {e}"),
-            ));
-            return (files, diagnostics);
+            let problem =
+                Diagnostic::error(content_dir, 0, format!("Inhaltsordner nicht lesbar: {e}"));
+            return (Vec::new(), vec![problem]);
         }
     };
-    // No sorting while walking: the list is sorted once at the end, by relative path.
-    let walker = WalkDir::new(content_dir)
-        .follow_links(true)
-        .into_iter()
-        .filter_entry(|e| e.depth() == 0 || !e.file_name().to_string_lossy().starts_with('.'));
-    let cwd = std::env::current_dir().ok();
-    for entry in walker {
-        let entry = match entry {
-            Ok(entry) => entry,
-            Err(e) => {
-                let path = e.path().map(Path::to_path_buf).unwrap_or_default();
-                diagnostics.push(Diagnostic::error(
-                    path,
-                    0,
-                    format!("Datei oder Ordner nicht lesbar: {e}"),
-                ));
-                continue;
-            }
-        };
-        if entry.path_is_symlink() {
-            let inside = entry
-                .path()
-                .canonicalize()
-                .map(|target| target.starts_with(&canonical_root))
-                .unwrap_or(false);
-            if !inside {
-                diagnostics.push(
-                    Diagnostic::error(
-                        entry.path(),
-                        0,
-                        "Symbolischer Link zeigt aus dem Inhaltsordner hinaus.",
-                    )
-                    .with_hint(
-                        "Kopieren Sie die Datei in den Inhaltsordner oder entfernen Sie den Link.",
-                    ),
-                );
-                continue;
-            }
-        }
-        if !entry.file_type().is_file() {
-            continue;
-        }
-        if entry.path().extension().and_then(|e| e.to_str()) != Some("md") {
-            continue;
-        }
-        let below = entry
-            .path()
-            .strip_prefix(content_dir)
-            .unwrap_or(entry.path());
-        let rel = match below.to_str() {
-            Some(rel) if std::path::MAIN_SEPARATOR == '/' => rel.to_string(),
-            _ => below
-                .components()
-                .map(|c| c.as_os_str().to_string_lossy().into_owned())
-                .collect::<Vec<_>>()
-                .join("/"),
-        };
-        files.push(SourcePath {
-            display: display_path_from(entry.path(), cwd.as_deref()),
-            path: entry.into_path(),
-            rel,
-            stamp: None,
-        });
-    }
-    files.sort_by(|a, b| a.rel.cmp(&b.rel));
-    stamp_by_folder(&mut files);
-    (files, diagnostics)
+    let walk = Walk {
+        canonical_root,
+        cwd: std::env::current_dir().ok(),
+    };
+    let mut found = walk.folder(content_dir, "");
+    // Relative paths are unique, so an unstable sort gives the one order.
+    use rayon::prelude::*;
+    found.files.par_sort_unstable_by(|a, b| a.rel.cmp(&b.rel));
+    (found.files, found.problems)
 }
 
-/// Stamps every file through a listing of its folder: `DirEntry::metadata` asks relative
-/// to the open folder, where a stat of the whole path walks every folder above it again
-/// (at 130,000 files that was three times the CPU time). Symbolic links are followed.
-fn stamp_by_folder(files: &mut [SourcePath]) {
-    use rayon::prelude::*;
-    use std::collections::HashMap;
-    use std::ffi::OsString;
-    let mut by_folder: HashMap<&Path, Vec<usize>> = HashMap::new();
-    for (i, file) in files.iter().enumerate() {
-        if let Some(folder) = file.path.parent() {
-            by_folder.entry(folder).or_default().push(i);
+struct Walk {
+    canonical_root: PathBuf,
+    cwd: Option<PathBuf>,
+}
+
+#[derive(Default)]
+struct Found {
+    files: Vec<SourcePath>,
+    problems: Vec<Diagnostic>,
+}
+
+impl Walk {
+    /// The Markdown files below `dir` (whose path relative to the content folder is `rel`,
+    /// empty or ending in `/`). Subfolders are walked in parallel, and each file is stamped
+    /// through its folder's listing (`DirEntry::metadata` asks relative to the open folder;
+    /// a stat of the whole path walks every folder above it again).
+    fn folder(&self, dir: &Path, rel: &str) -> Found {
+        use rayon::prelude::*;
+        let mut found = Found::default();
+        let unreadable = |path: &Path, e: std::io::Error| {
+            Diagnostic::error(path, 0, format!("Datei oder Ordner nicht lesbar: {e}"))
+        };
+        let entries = match std::fs::read_dir(dir) {
+            Ok(entries) => entries,
+            Err(e) => {
+                found.problems.push(unreadable(dir, e));
+                return found;
+            }
+        };
+        let mut folders: Vec<(PathBuf, String)> = Vec::new();
+        for entry in entries {
+            let entry = match entry {
+                Ok(entry) => entry,
+                Err(e) => {
+                    found.problems.push(unreadable(dir, e));
+                    continue;
+                }
+            };
+            let name = entry.file_name();
+            let name = name.to_string_lossy();
+            if name.starts_with('.') {
+                continue;
+            }
+            let path = entry.path();
+            let file_type = match entry.file_type() {
+                Ok(t) => t,
+                Err(e) => {
+                    found.problems.push(unreadable(&path, e));
+                    continue;
+                }
+            };
+            let metadata = if file_type.is_symlink() {
+                match self.follow(dir, &path) {
+                    Ok(metadata) => metadata,
+                    Err(problem) => {
+                        found.problems.push(problem);
+                        continue;
+                    }
+                }
+            } else if file_type.is_dir() {
+                folders.push((path, format!("{rel}{name}/")));
+                continue;
+            } else if !name.ends_with(".md") {
+                continue;
+            } else {
+                match entry.metadata() {
+                    Ok(metadata) => metadata,
+                    Err(e) => {
+                        found.problems.push(unreadable(&path, e));
+                        continue;
+                    }
+                }
+            };
+            if metadata.is_dir() {
+                folders.push((path, format!("{rel}{name}/")));
+            } else if metadata.is_file() && name.ends_with(".md") {
+                found.files.push(SourcePath {
+                    display: display_path_from(&path, self.cwd.as_deref()),
+                    path,
+                    rel: format!("{rel}{name}"),
+                    stamp: Some(FileStamp::from(&metadata)),
+                });
+            }
         }
+        let below: Vec<Found> = folders
+            .par_iter()
+            .map(|(path, rel)| self.folder(path, rel))
+            .collect();
+        for mut more in below {
+            found.files.append(&mut more.files);
+            found.problems.append(&mut more.problems);
+        }
+        found
     }
-    let stamps: Vec<(usize, FileStamp)> = by_folder
-        .into_par_iter()
-        .flat_map_iter(|(folder, wanted)| {
-            let names: HashMap<OsString, usize> = wanted
-                .iter()
-                .filter_map(|i| Some((files[*i].path.file_name()?.to_os_string(), *i)))
-                .collect();
-            let listed = std::fs::read_dir(folder).into_iter().flatten().flatten();
-            listed
-                .filter_map(|entry| {
-                    let i = *names.get(&entry.file_name())?;
-                    let symlink = entry.file_type().ok()?.is_symlink();
-                    let meta = if symlink {
-                        std::fs::metadata(entry.path()).ok()?
-                    } else {
-                        entry.metadata().ok()?
-                    };
-                    Some((i, FileStamp::from(&meta)))
-                })
-                .collect::<Vec<_>>()
-        })
-        .collect();
-    for (i, stamp) in stamps {
-        files[i].stamp = Some(stamp);
+
+    /// The metadata of the target of the symbolic link `path` in `dir`, if it stays inside
+    /// the content folder and does not lead back to a folder it is in.
+    fn follow(&self, dir: &Path, path: &Path) -> Result<std::fs::Metadata, Diagnostic> {
+        let target = path.canonicalize().map_err(|e| {
+            Diagnostic::error(path, 0, format!("Datei oder Ordner nicht lesbar: {e}"))
+        })?;
+        if !target.starts_with(&self.canonical_root) {
+            return Err(Diagnostic::error(
+                path,
+                0,
+                "Symbolischer Link zeigt aus dem Inhaltsordner hinaus.",
+            )
+            .with_hint(
+                "Kopieren Sie die Datei in den Inhaltsordner oder entfernen Sie den Link.",
+            ));
+        }
+        let metadata = std::fs::metadata(&target).map_err(|e| {
+            Diagnostic::error(path, 0, format!("Datei oder Ordner nicht lesbar: {e}"))
+        })?;
+        let inside_itself = metadata.is_dir()
+            && dir
+                .canonicalize()
+                .is_ok_and(|here| here.starts_with(&target));
+        if inside_itself {
+            return Err(Diagnostic::error(
+                path,
+                0,
+                "Symbolischer Link zeigt auf einen Ordner, in dem er selbst liegt (eine Schleife).",
+            )
+            .with_hint("Entfernen Sie den Link."));
+        }
+        Ok(metadata)
     }
 }
 
@@ -269,4 +293,49 @@ pub fn write_private(path: &Path, bytes: &[u8], tag: &str) -> std::io::Result<()
         let _ = std::fs::remove_file(&temporary);
     }
     result
+}
+
+#[cfg(test)]
+mod tests {
+    use super::discover;
+
+    #[test]
+    fn finds_markdown_in_order_with_stamps_and_skips_hidden_files() {
+        let tmp = tempfile::tempdir().expect("tempdir");
+        let root = tmp.path();
+        for rel in [
+            "b/z.md",
+            "a/y/x.md",
+            "a.md",
+            ".versteckt/v.md",
+            "b/.w.md",
+            "b/bild.png",
+        ] {
+            let path = root.join(rel);
+            std::fs::create_dir_all(path.parent().expect("parent")).expect("mkdir");
+            std::fs::write(&path, "x").expect("write");
+        }
+        let (files, problems) = discover(root);
+        assert!(problems.is_empty(), "{problems:?}");
+        let rels: Vec<&str> = files.iter().map(|f| f.rel.as_str()).collect();
+        assert_eq!(rels, ["a.md", "a/y/x.md", "b/z.md"]);
+        assert!(files.iter().all(|f| f.stamp.is_some_and(|s| s.len == 1)));
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_symbolic_link_back_to_its_own_folder_is_reported_not_followed_forever() {
+        let tmp = tempfile::tempdir().expect("tempdir");
+        let root = tmp.path();
+        std::fs::create_dir_all(root.join("a/b")).expect("mkdir");
+        std::fs::write(root.join("a/b/v.md"), "x").expect("write");
+        std::os::unix::fs::symlink(root.join("a"), root.join("a/b/zurueck")).expect("symlink");
+        std::os::unix::fs::symlink(root.join("a/b"), root.join("auch")).expect("symlink");
+        let (files, problems) = discover(root);
+        let rels: Vec<&str> = files.iter().map(|f| f.rel.as_str()).collect();
+        // A link to a folder elsewhere in the content folder is followed.
+        assert_eq!(rels, ["a/b/v.md", "auch/v.md"]);
+        assert_eq!(problems.len(), 2, "{problems:?}");
+        assert!(problems.iter().all(|p| p.message.contains("Schleife")));
+    }
 }

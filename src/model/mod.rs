@@ -20,6 +20,10 @@ pub struct Source {
     pub display: PathBuf,
     pub body_offset: usize,
     pub body_line: usize,
+    /// Length and times of the file when it was parsed (not stored in the parse cache,
+    /// whose entries carry their own), for the fingerprints of the pages it feeds.
+    #[serde(skip)]
+    pub stamp: crate::load::FileStamp,
 }
 
 #[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]

@@ -37,14 +37,16 @@ const SHARDS: usize = 64;
 /// A file modified this close before the cache was saved may be modified again within the
 /// same tick of the file system's clock without its stamp changing (git's "racily clean"
 /// case); its entry is not trusted.
-const RACY_NS: u128 = 2_000_000_000;
+pub const RACY_NS: u128 = 2_000_000_000;
 
 /// What parsing one file gave.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 pub struct Entry {
     pub rel: String,
     pub stamp: FileStamp,
-    pub document: Option<Document>,
+    /// Boxed: entries are moved several times between the cache and the parsed list, and
+    /// a document is large (over 600 bytes before its strings).
+    pub document: Option<Box<Document>>,
     pub diagnostics: Vec<Diagnostic>,
 }
 
@@ -55,7 +57,7 @@ impl Entry {
     fn reusable(&self) -> bool {
         let depends_on_datei = matches!(
             &self.document,
-            Some(Document { kind: Kind::Anlage(a), .. }) if a.datei.is_some()
+            Some(document) if matches!(&document.kind, Kind::Anlage(a) if a.datei.is_some())
         );
         let has_error = self
             .diagnostics
@@ -78,8 +80,8 @@ pub struct ParseCache {
     /// The cache's folder; `None`: no cache folder (no `HOME`), nothing is read or written.
     path: Option<PathBuf>,
     key: u64,
-    /// The reusable entries, until `take_for` hands them out.
-    entries: Vec<Entry>,
+    /// The reusable entries per shard, until `take_for` hands them out.
+    shards: Vec<Vec<Entry>>,
     /// How many reusable entries each shard held.
     stored: Vec<usize>,
 }
@@ -128,7 +130,7 @@ impl ParseCache {
         ParseCache {
             path,
             key,
-            entries: shards.into_iter().flatten().collect(),
+            shards,
             stored,
         }
     }
@@ -137,26 +139,19 @@ impl ParseCache {
     /// (a rebuild at 130,000 documents would otherwise copy every document once more).
     /// Whether an entry still fits its file's stamp is for the caller to check.
     pub fn take_for(&mut self, sources: &[SourcePath]) -> Vec<Option<Entry>> {
-        let slots: Vec<Option<usize>> = {
-            let by_rel: HashMap<&str, usize, FxBuild> = self
-                .entries
-                .iter()
-                .enumerate()
-                .map(|(i, e)| (e.rel.as_str(), i))
-                .collect();
-            sources
-                .iter()
-                .map(|s| by_rel.get(s.rel.as_str()).copied())
-                .collect()
-        };
-        let mut entries: Vec<Option<Entry>> = std::mem::take(&mut self.entries)
-            .into_iter()
-            .map(Some)
+        let index: HashMap<&str, usize, FxBuild> = sources
+            .iter()
+            .enumerate()
+            .map(|(i, s)| (s.rel.as_str(), i))
             .collect();
+        let mut slots: Vec<Option<Entry>> = Vec::with_capacity(sources.len());
+        slots.resize_with(sources.len(), || None);
+        for entry in std::mem::take(&mut self.shards).into_iter().flatten() {
+            if let Some(i) = index.get(entry.rel.as_str()) {
+                slots[*i] = Some(entry);
+            }
+        }
         slots
-            .into_iter()
-            .map(|slot| slot.and_then(|i| entries[i].take()))
-            .collect()
     }
 
     /// Writes the shards whose entries differ from what was read: one that holds a file

@@ -271,6 +271,7 @@ pub fn parse_file(
             display: source.display.clone(),
             body_offset: split.body_offset,
             body_line: split.body_line,
+            stamp: source.stamp.unwrap_or_default(),
         },
         titel,
         datum,

@@ -82,7 +82,7 @@ fn prefetch(paths: &[&std::path::Path], cursor: &AtomicUsize, done: &AtomicBool)
 }
 
 fn parse_each(sources: &[SourcePath], ctx: &ParseContext, cached: Vec<Option<Entry>>) -> Parsed {
-    let entries: Vec<(Entry, bool)> = sources
+    let (entries, from_cache): (Vec<Entry>, Vec<bool>) = sources
         .par_iter()
         .zip(cached)
         .map(|(source, cached)| {
@@ -97,14 +97,13 @@ fn parse_each(sources: &[SourcePath], ctx: &ParseContext, cached: Vec<Option<Ent
             let entry = Entry {
                 rel: source.rel.clone(),
                 stamp: stamp.unwrap_or_default(),
-                document,
+                document: document.map(Box::new),
                 diagnostics,
             };
             (entry, false)
         })
-        .collect();
-    let reused = entries.iter().filter(|(_, reused)| *reused).count();
-    let (entries, from_cache) = entries.into_iter().unzip();
+        .unzip();
+    let reused = from_cache.iter().filter(|reused| **reused).count();
     Parsed {
         entries,
         from_cache,
@@ -127,7 +126,11 @@ impl Parsed {
         let mut documents = Vec::with_capacity(self.entries.len());
         let mut diagnostics = Vec::new();
         for entry in self.entries {
-            documents.extend(entry.document);
+            documents.extend(entry.document.map(|document| {
+                let mut document = *document;
+                document.source.stamp = entry.stamp;
+                document
+            }));
             diagnostics.extend(entry.diagnostics);
         }
         (documents, diagnostics)

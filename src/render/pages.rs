@@ -190,7 +190,14 @@ pub fn root_for(path: &str) -> String {
 }
 
 /// The template and context of one page.
-pub fn context(rc: &RenderContext, lists: &Lists, job: &Job, path: &str) -> (&'static str, Value) {
+/// With `index`, the page's records go into the search index.
+pub fn context(
+    rc: &RenderContext,
+    lists: &Lists,
+    job: &Job,
+    path: &str,
+    index: bool,
+) -> (&'static str, Value) {
     let root = match job {
         // The 404 page is served for any missing address, at any depth: it needs absolute links.
         Job::NotFound => rc.base_path.clone(),
@@ -200,6 +207,7 @@ pub fn context(rc: &RenderContext, lists: &Lists, job: &Job, path: &str) -> (&'s
         rc,
         site: rc.site,
         root: &root,
+        index,
     };
     let (template, title, crumbs, mut page) = match job {
         Job::Index => ("index.html", rc.config.title.clone(), vec![], b.index()),
@@ -372,6 +380,8 @@ struct Builder<'a> {
     rc: &'a RenderContext<'a>,
     site: &'a Site,
     root: &'a str,
+    /// Whether the page's records go into the search index.
+    index: bool,
 }
 
 /// `object` with `fields` moved in. `json!` serialises every value it is given, so a
@@ -411,6 +421,12 @@ fn agenda_anchor(top: &str, public: bool) -> String {
 }
 
 impl Builder<'_> {
+    fn index_record(&self, id: u32, text: &str) {
+        if self.index {
+            self.rc.index_record(id, text);
+        }
+    }
+
     fn href(&self, path: &str) -> String {
         format!("{}{path}", self.root)
     }
@@ -762,12 +778,12 @@ impl Builder<'_> {
                         .iter()
                         .position(|t| t.public && &t.top == top);
                     if let Some(id) = index.and_then(|t| self.rc.record_ids.top.get(&(i, t))) {
-                        self.rc.index_record(*id, text);
+                        self.index_record(*id, text);
                     }
                 }
             }
         }
-        self.rc.index_record(self.rc.record_ids.sitzung[i], &head);
+        self.index_record(self.rc.record_ids.sitzung[i], &head);
     }
 
     fn vorlagen(&self, lists: &Lists) -> Value {
@@ -955,8 +971,7 @@ impl Builder<'_> {
             .as_ref()
             .map(markdown::Rendered::all_text)
             .unwrap_or_default();
-        self.rc
-            .index_record(self.rc.record_ids.vorlage[i], &index_text);
+        self.index_record(self.rc.record_ids.vorlage[i], &index_text);
         let body_html = body.map(|b| b.html);
         // Sections of the page: Beratungen always, the others when they have entries.
         let abschnitte = 1
@@ -1052,8 +1067,7 @@ impl Builder<'_> {
                 reserved_ids: &["inhalt", "text", "datei", "quellen"],
             },
         );
-        self.rc
-            .index_record(self.rc.record_ids.anlage[i], &body.all_text());
+        self.index_record(self.rc.record_ids.anlage[i], &body.all_text());
         let body_html = body.html;
         let value = json!({
             "titel": doc.titel,

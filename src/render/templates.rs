@@ -98,6 +98,26 @@ fn fnv1a(bytes: &[u8]) -> u64 {
     })
 }
 
+/// A hash of every template a build may use: the built-in ones and the `.html` files of
+/// the site's `templates/` folder (names and bytes), for the pages' fingerprints.
+pub fn fingerprint(root: Option<&Path>) -> u64 {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::hash::DefaultHasher::new();
+    BUILTIN_TEMPLATES.hash(&mut h);
+    if let Some(dir) = root.map(|r| r.join("templates")) {
+        let mut entries: Vec<_> = std::fs::read_dir(&dir)
+            .map(|list| list.filter_map(Result::ok).map(|e| e.path()).collect())
+            .unwrap_or_default();
+        entries.sort();
+        for path in entries {
+            path.file_name().hash(&mut h);
+            // An unreadable template fails `load`; here it just counts as different.
+            std::fs::read(&path).ok().hash(&mut h);
+        }
+    }
+    h.finish()
+}
+
 pub fn load(root: Option<&Path>) -> Result<Tera, Diagnostic> {
     let mut sources: Vec<(String, String)> = BUILTIN_TEMPLATES
         .iter()

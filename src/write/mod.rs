@@ -227,6 +227,11 @@ impl Staging {
         Ok(staging)
     }
 
+    /// Whether a previous build's files are known (and so can be kept).
+    pub fn has_previous(&self) -> bool {
+        !self.previous.is_empty()
+    }
+
     /// Where files end up, for messages.
     pub fn target(&self) -> &Path {
         &self.target
@@ -262,6 +267,54 @@ impl Staging {
             }
         }
         self.write_new(rel, &make(input), Some(input_hash))
+    }
+
+    /// Writes `bytes` at `rel` and remembers `input`, the hash of everything they were made
+    /// from (a page's fingerprint), so that the next build can `keep_derived` the file
+    /// without making it again.
+    pub fn write_with_input(&self, rel: &str, bytes: &[u8], input: u64) -> io::Result<()> {
+        self.write_new(rel, bytes, Some(input))
+    }
+
+    /// Keeps the file the previous build made at `rel` from the same `input`: true when it
+    /// did and the file on disk is still the one it wrote. The file is then part of the new
+    /// site as it is, and the caller need not make it.
+    pub fn keep_derived(&self, rel: &str, input: u64) -> io::Result<bool> {
+        match self.previous.get(rel) {
+            Some((content, _, Some(before))) if *before == input => {
+                if self.same_on_disk(rel, *content)? {
+                    self.register(rel, *content, Some(input), true)?;
+                    return Ok(true);
+                }
+                Ok(false)
+            }
+            _ => Ok(false),
+        }
+    }
+
+    /// Keeps the file the previous build wrote at `rel`, whatever it was made from: true
+    /// when it is still on disk as written (a search index file that an edit elsewhere
+    /// left alone).
+    pub fn keep(&self, rel: &str) -> io::Result<bool> {
+        match self.previous.get(rel) {
+            Some((content, _, input)) => {
+                if self.same_on_disk(rel, *content)? {
+                    self.register(rel, *content, *input, true)?;
+                    return Ok(true);
+                }
+                Ok(false)
+            }
+            None => Ok(false),
+        }
+    }
+
+    /// Whether the previous build wrote `rel` and the file in the output folder is still
+    /// the one it wrote, so that its bytes can be read back and trusted.
+    pub fn previous_intact(&self, rel: &str) -> bool {
+        match self.previous.get(rel) {
+            Some((content, _, _)) => self.same_on_disk(rel, *content).unwrap_or(false),
+            None => false,
+        }
     }
 
     fn write_new(&self, rel: &str, bytes: &[u8], input: Option<u64>) -> io::Result<()> {
@@ -378,7 +431,11 @@ impl Staging {
     /// the next build.
     pub fn publish(self) -> io::Result<(Published, Manifest)> {
         let mut state = std::mem::take(&mut *self.lock());
-        state.produced.sort_by(|a, b| a.rel.cmp(&b.rel));
+        // Paths are unique (`register` refuses a second one), so an unstable sort gives
+        // the one order.
+        state
+            .produced
+            .par_sort_unstable_by(|a, b| a.rel.cmp(&b.rel));
         let published = if state.staging {
             self.swap(&state)?
         } else {
