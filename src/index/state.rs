@@ -349,50 +349,58 @@ pub(super) fn shard_of(id: u32, records: usize) -> usize {
     id as usize / records.div_ceil(SHARDS).max(1)
 }
 
-/// Term numbers per forward shard processed by one task of `forward_shards`.
+/// Terms handled by one task of `forward_shards`' first pass.
 const TERMS_PER_BLOCK: usize = 2048;
 
 /// The forward store of a full build, from the merged postings (sorted by term, each list
 /// by record id), encoded per shard (`ForwardShard::encode`). A shard holds, per term, the
-/// run of the term's list that falls into the shard's id range: the lists are cut at shard
-/// boundaries in one sequential walk, and nothing is scattered by record (at 37 million
-/// postings, scattering through a table per record cost a second of CPU).
+/// run of the term's list that falls into the shard's id range, so nothing is scattered by
+/// record (at 37 million postings, scattering through a table per record cost a second of
+/// CPU): a first pass cuts the lists at shard boundaries (in parallel over terms), a second
+/// encodes each shard's runs into one buffer (in parallel over shards).
 pub(super) fn forward_shards(merged: &[(Box<str>, Postings)], records: usize) -> Vec<Vec<u8>> {
     let per_shard = records.div_ceil(SHARDS).max(1);
-    let blocks: Vec<Vec<Vec<u8>>> = merged
+    // Per block of terms, per shard: (term number, where its run starts, its length).
+    type Runs = Vec<Vec<(u32, u32, u32)>>;
+    let blocks: Vec<Runs> = merged
         .par_chunks(TERMS_PER_BLOCK)
         .enumerate()
         .map(|(block, terms)| {
-            let mut shards: Vec<Vec<u8>> = vec![Vec::new(); SHARDS];
+            let mut runs: Runs = vec![Vec::new(); SHARDS];
             for (at, (_, list)) in terms.iter().enumerate() {
-                let term = (block * TERMS_PER_BLOCK + at) as u64;
-                let mut rest: &[(u32, u16)] = list;
-                while let Some(first) = rest.first() {
+                let term = (block * TERMS_PER_BLOCK + at) as u32;
+                let mut from = 0;
+                while let Some(first) = list.get(from) {
                     let shard = first.0 as usize / per_shard;
-                    let start = shard * per_shard;
-                    let run = rest.partition_point(|p| (p.0 as usize) < start + per_shard);
-                    let Some(out) = shards.get_mut(shard) else {
-                        break;
-                    };
-                    encode_run(
-                        out,
-                        term,
-                        rest[..run].iter().map(|p| (p.0 as usize - start) as u32),
-                        run,
-                    );
-                    rest = &rest[run..];
+                    let end = (shard + 1) * per_shard;
+                    let run = list[from..].partition_point(|p| (p.0 as usize) < end);
+                    if let Some(shard_runs) = runs.get_mut(shard) {
+                        shard_runs.push((term, from as u32, run as u32));
+                    }
+                    from += run;
                 }
             }
-            shards
+            runs
         })
         .collect();
     (0..SHARDS)
         .into_par_iter()
         .map(|shard| {
-            let len = blocks.iter().map(|b| b[shard].len()).sum();
-            let mut bytes = Vec::with_capacity(len);
-            for block in &blocks {
-                bytes.extend_from_slice(&block[shard]);
+            let start = shard * per_shard;
+            let postings: usize = blocks
+                .iter()
+                .flat_map(|b| &b[shard])
+                .map(|r| r.2 as usize)
+                .sum();
+            let mut bytes = Vec::with_capacity(postings * 2);
+            for (term, from, run) in blocks.iter().flat_map(|b| &b[shard]) {
+                let list = &merged[*term as usize].1[*from as usize..(from + run) as usize];
+                encode_run(
+                    &mut bytes,
+                    u64::from(*term),
+                    list.iter().map(|p| p.0 - start as u32),
+                    list.len(),
+                );
             }
             bytes
         })
