@@ -535,19 +535,7 @@ fn decode_entry(entry: &[u8]) -> Option<OldEntry> {
     reader.take(term_len)?;
     let df_bits = reader.varint()?;
     let count = usize::try_from(reader.varint()?).ok()?;
-    if count > reader.remaining() {
-        return None;
-    }
-    let mut ids = Vec::with_capacity(count);
-    let mut last = 0u64;
-    for at in 0..count {
-        let gap = reader.varint()?;
-        if at > 0 && gap == 0 {
-            return None;
-        }
-        last = last.checked_add(gap)?;
-        ids.push(u32::try_from(last).ok()?);
-    }
+    let ids = reader.increasing(count)?;
     let weights = reader.take(count)?;
     reader.is_at_end().then(|| OldEntry {
         df: df_bits >> 1,

@@ -452,22 +452,12 @@ impl ForwardShard {
                 return None;
             }
             let count = usize::try_from(reader.varint()?).ok()?;
-            // Every offset takes at least one byte: a corrupt count cannot allocate much.
-            if count == 0 || count > reader.remaining() {
+            if count == 0 {
                 return None;
             }
-            let mut offsets = Vec::with_capacity(count);
-            let mut last = 0u64;
-            for at in 0..count {
-                let gap = reader.varint()?;
-                if at > 0 && gap == 0 {
-                    return None;
-                }
-                last = last.checked_add(gap)?;
-                if last >= records as u64 {
-                    return None;
-                }
-                offsets.push(last as u32);
+            let offsets = reader.increasing(count)?;
+            if offsets.last().is_some_and(|last| *last as usize >= records) {
+                return None;
             }
             runs.push((term, offsets));
         }
@@ -537,6 +527,26 @@ pub(super) struct Reader<'a> {
 impl<'a> Reader<'a> {
     pub fn new(bytes: &'a [u8]) -> Reader<'a> {
         Reader { bytes, at: 0 }
+    }
+
+    /// `count` strictly increasing numbers below 2^32, written as varint gaps (the first
+    /// as it is); None when the bytes say otherwise. Every number takes at least one byte,
+    /// so a corrupt count cannot allocate much.
+    pub fn increasing(&mut self, count: usize) -> Option<Vec<u32>> {
+        if count > self.remaining() {
+            return None;
+        }
+        let mut numbers = Vec::with_capacity(count);
+        let mut last = 0u64;
+        for at in 0..count {
+            let gap = self.varint()?;
+            if at > 0 && gap == 0 {
+                return None;
+            }
+            last = last.checked_add(gap)?;
+            numbers.push(u32::try_from(last).ok()?);
+        }
+        Some(numbers)
     }
 
     pub fn varint(&mut self) -> Option<u64> {
