@@ -3,8 +3,9 @@
 //! would write (docs/search.md, "How a rebuild patches the index").
 //!
 //! 1. The records not added again must be as they were (their `RecordMeta` hash).
-//! 2. The re-added records' old terms come from the forward store, their new postings from
-//!    this build's thread collections; the affected terms are the union.
+//! 2. The re-added records' old postings come from the forward store, their new ones from
+//!    this build's thread collections; the affected terms are those in which one of them
+//!    differs (a record indexed again unchanged affects none).
 //! 3. Each chunk holding an affected term is read back from the published output, split
 //!    into its self-delimiting entries, and the affected entries are made again: old
 //!    postings of the re-added records out, new ones in, the cut of a truncated term
@@ -24,12 +25,12 @@ use rayon::prelude::*;
 use serde::Deserialize;
 
 use super::search::{
-    chunk_path, cut_order, cut_postings, encode_entry, fragment_path, weigh, Chunker, Cut, FxBuild,
-    IndexBuilder, IndexFile, Limits, NewChunk, FRAGMENTS_PER_FILE,
+    chunk_path, cut_order, cut_postings, encode_entry, fragment_path, weigh, weight, Chunker, Cut,
+    FxBuild, IndexBuilder, IndexFile, Limits, NewChunk, FRAGMENTS_PER_FILE,
 };
 use super::state::{
-    hash_bytes, read_shard, shard_of, shard_range, ChunkSummary, ForwardShard, IndexState, Lookup,
-    PatchStats, PreviousIndex, Reader, Summary, TermCut,
+    hash_bytes, read_shard, shard_of, shard_range, ChunkSummary, ForwardPosting, ForwardShard,
+    IndexState, Lookup, PatchStats, PreviousIndex, Reader, Summary, TermCut,
 };
 use crate::write::Staging;
 
@@ -38,6 +39,10 @@ type Refusal = String;
 
 /// The excerpts of the records added in this build, by record id.
 type Excerpts = HashMap<u32, Box<str>>;
+
+/// The postings of the records added in this build: per term, (record id, term frequency)
+/// by id.
+type Fresh = BTreeMap<String, Vec<(u32, u16)>>;
 
 /// What happens to one term: the re-added records that had it, and their new postings.
 #[derive(Debug)]
@@ -117,7 +122,8 @@ impl IndexBuilder {
             .par_iter()
             .map(|shard| Ok((*shard, read_shard(&shard_folder, &summary, *shard)?)))
             .collect::<Result<_, Refusal>>()?;
-        let changes = affected_terms(&summary, &forward, &changed, &fresh, records)?;
+        let lengths = self.lengths();
+        let changes = affected_terms(&summary, &forward, &changed, &fresh, &lengths, records)?;
 
         // 3. Affected chunks, patched in parallel; the dictionary and cuts follow.
         let mut stats = PatchStats {
@@ -131,7 +137,18 @@ impl IndexBuilder {
             .collect();
         let patched = self.patch_chunks(staging, &summary.chunks, changes, &cuts)?;
         stats.chunks_patched = patched.len();
-        let new_numbers = update_dictionary(&mut summary, &mut cuts, &patched);
+        let mut numbers = update_dictionary(&mut summary, &mut cuts, &patched);
+        // Terms in which no posting changed keep their numbers.
+        let appended = summary.dictionary.appended();
+        for term in fresh.keys() {
+            if !numbers.contains_key(term) {
+                match summary.dictionary.lookup(&appended, term) {
+                    Lookup::Live(number) => numbers.insert(term.clone(), number),
+                    _ => return Err(corrupt("unverändertes Wort fehlt")),
+                };
+            }
+        }
+        drop(appended);
 
         // 4. Chunk again from the first affected chunk on.
         let patched = patched
@@ -160,7 +177,7 @@ impl IndexBuilder {
         files.push(self.entry_file(chunks.iter().map(|c| c.first.clone()).collect()));
 
         // The state for the next build.
-        let dirty = patched_forward(forward, &changed, &fresh, &new_numbers, records)?;
+        let dirty = patched_forward(forward, &changed, &fresh, &numbers, records)?;
         for (shard, bytes) in &dirty {
             summary.shard_hashes[*shard] = hash_bytes(bytes);
         }
@@ -169,6 +186,14 @@ impl IndexBuilder {
         summary.cuts = cuts;
         summary.chunks = chunks;
         summary.meta_hashes = meta_hashes;
+        for id in &changed {
+            if let (Some(old), Some(new)) = (
+                summary.lengths.get_mut(*id as usize),
+                lengths.get(*id as usize),
+            ) {
+                *old = *new;
+            }
+        }
         Ok((files, kept, IndexState::patched(summary, dirty, stats)))
     }
 
@@ -230,13 +255,13 @@ impl IndexBuilder {
             .collect()
     }
 
-    /// The postings (with weights) and excerpts of the records added in this build, read
+    /// The postings (record id, term frequency) and excerpts of the records added in this
+    /// build, read
     /// from the threads' collections without taking them: after a refusal, `finish` still
     /// needs them.
-    fn fresh_postings(&self) -> (BTreeMap<String, Vec<(u32, u8)>>, Excerpts) {
-        let lengths = self.lengths();
+    fn fresh_postings(&self) -> (Fresh, Excerpts) {
         let locals = self.locals.lock().map(|l| l.clone()).unwrap_or_default();
-        let mut fresh: BTreeMap<String, Vec<(u32, u8)>> = BTreeMap::new();
+        let mut fresh: Fresh = BTreeMap::new();
         let mut excerpts = HashMap::new();
         for local in locals {
             let Ok(local) = local.lock() else { continue };
@@ -245,7 +270,7 @@ impl IndexBuilder {
                     fresh
                         .entry(term.to_string())
                         .or_default()
-                        .extend(weigh(list, &lengths));
+                        .extend_from_slice(list);
                 }
             }
             for (id, text) in &local.excerpts {
@@ -260,26 +285,39 @@ impl IndexBuilder {
 }
 
 /// The affected terms: every term a re-added record had (from the forward store) or has
-/// now (from this build's postings), with what the previous dictionary knows of it.
+/// now (from this build's postings), with what the previous dictionary knows of it —
+/// except terms in which every re-added record's posting is what it was (same weight),
+/// whose entries a full build would write unchanged: a page rendered again with the same
+/// text, or an edit that leaves the record's weights, touches none of its chunks.
 fn affected_terms(
     summary: &Summary,
     forward: &BTreeMap<usize, ForwardShard>,
     changed: &[u32],
-    fresh: &BTreeMap<String, Vec<(u32, u8)>>,
+    fresh: &Fresh,
+    lengths: &[u32],
     records: usize,
 ) -> Result<BTreeMap<String, Change>, Refusal> {
     let mut changes: BTreeMap<String, Change> = BTreeMap::new();
+    // Per term, the re-added records' old postings with the weights the index holds.
+    let mut before: HashMap<String, Vec<(u32, u8)>, FxBuild> = HashMap::default();
     for (shard, forward) in forward {
         let start = shard_range(*shard, records).start;
-        for (number, offset) in forward.terms_of_records(&changed_offsets(changed, *shard, records))
+        for (number, offset, tf) in
+            forward.postings_of_records(&changed_offsets(changed, *shard, records))
         {
             let term = summary
                 .dictionary
                 .term(number)
                 .ok_or_else(|| corrupt("Wortnummer ohne Wort"))?;
+            let id = start as u32 + offset;
+            let length = summary.lengths.get(id as usize).copied().unwrap_or(1);
             let change = changes.entry(term.to_string()).or_default();
             change.known = Lookup::Live(number);
-            change.removed.push(start as u32 + offset);
+            change.removed.push(id);
+            before
+                .entry(term.to_string())
+                .or_default()
+                .push((id, weight(tf, length)));
         }
     }
     for change in changes.values_mut() {
@@ -293,8 +331,13 @@ fn affected_terms(
             return Err(corrupt("Wörterbuch und Vorwärtsverzeichnis verschieden"));
         }
         change.known = known;
-        change.added = postings.clone();
+        change.added = weigh(postings, lengths);
     }
+    changes.retain(|term, change| {
+        let mut old = before.remove(term).unwrap_or_default();
+        old.sort_unstable_by_key(|p| p.0);
+        old != change.added
+    });
     Ok(changes)
 }
 
@@ -412,16 +455,16 @@ struct Rechunked {
 fn patched_forward(
     forward: BTreeMap<usize, ForwardShard>,
     changed: &[u32],
-    fresh: &BTreeMap<String, Vec<(u32, u8)>>,
+    fresh: &Fresh,
     numbers: &HashMap<String, u32, FxBuild>,
     records: usize,
 ) -> Result<Vec<(usize, Vec<u8>)>, Refusal> {
-    let mut new_terms: BTreeMap<usize, BTreeMap<u32, Vec<u32>>> = BTreeMap::new();
+    let mut new_terms: BTreeMap<usize, BTreeMap<u32, Vec<ForwardPosting>>> = BTreeMap::new();
     for (term, postings) in fresh {
         let number = *numbers
             .get(term.as_str())
             .ok_or_else(|| corrupt("neues Wort ohne Nummer"))?;
-        for (id, _) in postings {
+        for (id, tf) in postings {
             let shard = shard_of(*id, records);
             let offset = *id - shard_range(shard, records).start as u32;
             new_terms
@@ -429,7 +472,7 @@ fn patched_forward(
                 .or_default()
                 .entry(number)
                 .or_default()
-                .push(offset);
+                .push((offset, *tf));
         }
     }
     Ok(forward
@@ -1286,6 +1329,23 @@ mod tests {
         };
         patched_build(&out, &state, manifest, records(), &[26], text).expect("patch");
         assert_same_files(&files_on_disk(&out), &full_build(text));
+    }
+
+    #[test]
+    fn a_record_indexed_again_unchanged_touches_no_chunk() {
+        let tmp = tempfile::tempdir().expect("tempdir");
+        let out = tmp.path().join("site");
+        let state = tmp.path().join("cache/x.suche");
+        let manifest = first_build(&out, &state);
+        // Its page was rendered again (a linked page changed, say), its text is the same.
+        let (_, stats) =
+            patched_build(&out, &state, manifest, records(), &[10, 11], text_v1).expect("patch");
+        assert_eq!(
+            (stats.terms, stats.chunks_patched, stats.chunks_made),
+            (0, 0, 0)
+        );
+        assert_eq!(stats.fragments_made, 1);
+        assert_same_files(&files_on_disk(&out), &full_build(text_v1));
     }
 
     #[test]

@@ -2,10 +2,11 @@
 //! instead of building it again (`IndexBuilder::finish_patched`, docs/search.md).
 //!
 //! The state lives in the user's cache folder, like the parse cache: a summary file (the
-//! dictionary, the chunk list, the runner-ups of truncated terms, a hash per record) and,
-//! in a folder beside it, the *forward store* in `SHARDS` files by record-id range: per
-//! record the numbers of the terms it has postings in. A patch reads the shards of the
-//! records it re-indexed, and the next save writes only those shards again.
+//! dictionary, the chunk list, the runner-ups of truncated terms, a hash and the length of
+//! each record) and, in a folder beside it, the *forward store* in `SHARDS` files by
+//! record-id range: per term, the shard's records that have it, with their term frequency.
+//! A patch reads the shards of the records it re-indexed (to find their old postings and
+//! weights), and the next save writes only those shards again.
 //!
 //! Term numbers are stable between patches: a new term gets the next free number and a
 //! term that lost its last posting keeps its number (marked dead), so one new word does
@@ -32,7 +33,7 @@ use super::search::{varint, FxBuild, IndexBuilder, Limits, Postings};
 pub(super) const SHARDS: usize = 64;
 
 /// Changes whenever the stored layout, or the meaning of what is stored, does.
-const FORMAT: u32 = 1;
+const FORMAT: u32 = 2;
 
 /// The summary file: everything a patch needs except the forward store.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -45,6 +46,9 @@ pub(super) struct Summary {
     identity: u64,
     /// Per record id, the hash of its `RecordMeta`.
     pub meta_hashes: Vec<u64>,
+    /// Per record id, its length in weighted terms: with a term frequency from the forward
+    /// store, the weight the index holds for the record.
+    pub lengths: Vec<u32>,
     pub dictionary: Dictionary,
     /// The chunks of the dictionary, in order.
     pub chunks: Vec<ChunkSummary>,
@@ -218,6 +222,7 @@ impl IndexState {
             limits: builder.limits,
             identity: builder.identity(),
             meta_hashes: builder.meta_hashes(),
+            lengths: builder.lengths(),
             dictionary: Dictionary::full(terms),
             chunks,
             cuts,
@@ -297,6 +302,7 @@ impl PreviousIndex {
             && summary.program == program()
             && summary.limits == builder.limits
             && summary.meta_hashes.len() == builder.records.len()
+            && summary.lengths.len() == builder.records.len()
             && summary.shard_hashes.len() == SHARDS
             && summary.identity == builder.identity();
         fits.then(|| PreviousIndex {
@@ -352,6 +358,10 @@ pub(super) fn shard_of(id: u32, records: usize) -> usize {
 /// Terms handled by one task of `forward_shards`' first pass.
 const TERMS_PER_BLOCK: usize = 2048;
 
+/// A record's posting as the forward store keeps it: its offset in the shard and its term
+/// frequency (with the record's length, the weight the index holds for it).
+pub(super) type ForwardPosting = (u32, u16);
+
 /// The forward store of a full build, from the merged postings (sorted by term, each list
 /// by record id), encoded per shard (`ForwardShard::encode`). A shard holds, per term, the
 /// run of the term's list that falls into the shard's id range, so nothing is scattered by
@@ -373,7 +383,12 @@ pub(super) fn forward_shards(merged: &[(Box<str>, Postings)], records: usize) ->
                 while let Some(first) = list.get(from) {
                     let shard = first.0 as usize / per_shard;
                     let end = (shard + 1) * per_shard;
-                    let run = list[from..].partition_point(|p| (p.0 as usize) < end);
+                    // A scan, not a binary search: the list is read in order anyway, and
+                    // the probes of a search into a long list miss the cache.
+                    let run = list[from..]
+                        .iter()
+                        .take_while(|p| (p.0 as usize) < end)
+                        .count();
                     if let Some(shard_runs) = runs.get_mut(shard) {
                         shard_runs.push((term, from as u32, run as u32));
                     }
@@ -386,7 +401,7 @@ pub(super) fn forward_shards(merged: &[(Box<str>, Postings)], records: usize) ->
     (0..SHARDS)
         .into_par_iter()
         .map(|shard| {
-            let start = shard * per_shard;
+            let start = (shard * per_shard) as u32;
             let postings: usize = blocks
                 .iter()
                 .flat_map(|b| &b[shard])
@@ -395,48 +410,46 @@ pub(super) fn forward_shards(merged: &[(Box<str>, Postings)], records: usize) ->
             let mut bytes = Vec::with_capacity(postings * 2);
             for (term, from, run) in blocks.iter().flat_map(|b| &b[shard]) {
                 let list = &merged[*term as usize].1[*from as usize..(from + run) as usize];
-                encode_run(
-                    &mut bytes,
-                    u64::from(*term),
-                    list.iter().map(|p| p.0 - start as u32),
-                    list.len(),
-                );
+                encode_run(&mut bytes, *term, list, start);
             }
             bytes
         })
         .collect()
 }
 
-/// One term's run in a forward shard: its number, how many records, their offsets in the
-/// shard (ascending) as gaps.
-fn encode_run(out: &mut Vec<u8>, term: u64, offsets: impl Iterator<Item = u32>, count: usize) {
-    varint(out, term);
-    varint(out, count as u64);
-    let mut last = 0u32;
-    for offset in offsets {
-        varint(out, u64::from(offset - last));
-        last = offset;
+/// One term's run in a forward shard: its number, how many records, then per record its
+/// offset in the shard as the gap from the previous one (`postings` hold record ids from
+/// `start` on), shifted left by one with the low bit set when the term frequency is above
+/// one, which then follows. Most frequencies are one: one varint per posting.
+fn encode_run(out: &mut Vec<u8>, term: u32, postings: &[(u32, u16)], start: u32) {
+    varint(out, u64::from(term));
+    varint(out, postings.len() as u64);
+    let mut last = start;
+    for (id, tf) in postings {
+        let gap = u64::from(id - last);
+        last = *id;
+        if *tf > 1 {
+            varint(out, (gap << 1) | 1);
+            varint(out, u64::from(*tf));
+        } else {
+            varint(out, gap << 1);
+        }
     }
 }
 
 /// One shard of the forward store: per term with postings in the shard's records (by term
-/// number), the offsets of those records in the shard (ascending).
+/// number), those records' postings (by offset in the shard).
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(super) struct ForwardShard {
-    runs: Vec<(u32, Vec<u32>)>,
+    runs: Vec<(u32, Vec<ForwardPosting>)>,
 }
 
 impl ForwardShard {
     pub fn encode(&self) -> Vec<u8> {
         let total: usize = self.runs.iter().map(|(_, r)| r.len()).sum();
         let mut out = Vec::with_capacity(self.runs.len() * 4 + total * 2);
-        for (term, offsets) in &self.runs {
-            encode_run(
-                &mut out,
-                u64::from(*term),
-                offsets.iter().copied(),
-                offsets.len(),
-            );
+        for (term, postings) in &self.runs {
+            encode_run(&mut out, *term, postings, 0);
         }
         out
     }
@@ -445,21 +458,37 @@ impl ForwardShard {
     /// below `terms`; None if the bytes are not exactly that.
     fn decode(bytes: &[u8], records: usize, terms: usize) -> Option<ForwardShard> {
         let mut reader = Reader::new(bytes);
-        let mut runs: Vec<(u32, Vec<u32>)> = Vec::new();
+        let mut runs: Vec<(u32, Vec<ForwardPosting>)> = Vec::new();
         while !reader.is_at_end() {
             let term = u32::try_from(reader.varint()?).ok()?;
             if term as usize >= terms || runs.last().is_some_and(|(last, _)| *last >= term) {
                 return None;
             }
             let count = usize::try_from(reader.varint()?).ok()?;
-            if count == 0 {
+            // Every posting takes at least one byte: a corrupt count cannot allocate much.
+            if count == 0 || count > reader.remaining() {
                 return None;
             }
-            let offsets = reader.increasing(count)?;
-            if offsets.last().is_some_and(|last| *last as usize >= records) {
-                return None;
+            // Not `Reader::increasing`: a term frequency may follow each gap.
+            let mut postings = Vec::with_capacity(count);
+            let mut last = 0u64;
+            for at in 0..count {
+                let flagged_gap = reader.varint()?;
+                let gap = flagged_gap >> 1;
+                if at > 0 && gap == 0 {
+                    return None;
+                }
+                last = last.checked_add(gap)?;
+                if last >= records as u64 {
+                    return None;
+                }
+                let tf = match flagged_gap & 1 {
+                    1 => u16::try_from(reader.varint()?).ok().filter(|tf| *tf > 1)?,
+                    _ => 1,
+                };
+                postings.push((last as u32, tf));
             }
-            runs.push((term, offsets));
+            runs.push((term, postings));
         }
         Some(ForwardShard { runs })
     }
@@ -469,52 +498,52 @@ impl ForwardShard {
     pub fn terms_of(&self, offset: u32) -> Vec<u32> {
         self.runs
             .iter()
-            .filter(|(_, offsets)| offsets.binary_search(&offset).is_ok())
+            .filter(|(_, postings)| postings.binary_search_by_key(&offset, |p| p.0).is_ok())
             .map(|(term, _)| *term)
             .collect()
     }
 
-    /// (term number, offset) for each term of the records at `offsets`, by term. One pass
-    /// over the shard, however many records are asked for.
-    pub fn terms_of_records(&self, offsets: &[u32]) -> Vec<(u32, u32)> {
+    /// (term number, offset, term frequency) for each term of the records at `offsets`
+    /// (ascending), by term. One pass over the shard, however many records are asked for.
+    pub fn postings_of_records(&self, offsets: &[u32]) -> Vec<(u32, u32, u16)> {
         let size = offsets.last().map_or(0, |last| *last as usize + 1);
         let mut wanted = vec![false; size];
         for offset in offsets {
             wanted[*offset as usize] = true;
         }
         let mut found = Vec::new();
-        for (term, records) in &self.runs {
-            for offset in records {
+        for (term, postings) in &self.runs {
+            for (offset, tf) in postings {
                 if wanted.get(*offset as usize).copied().unwrap_or(false) {
-                    found.push((*term, *offset));
+                    found.push((*term, *offset, *tf));
                 }
             }
         }
         found
     }
 
-    /// Gives the records at `offsets` (ascending) the terms of `new_terms` (term number →
-    /// offsets of its records, ascending; only records of `offsets`), and no others.
-    pub fn replace(&mut self, offsets: &[u32], new_terms: &BTreeMap<u32, Vec<u32>>) {
-        for (_, runs) in &mut self.runs {
-            runs.retain(|o| offsets.binary_search(o).is_err());
+    /// Gives the records at `offsets` (ascending) the postings of `new_postings` (term
+    /// number → postings by offset; only records of `offsets`), and no others.
+    pub fn replace(&mut self, offsets: &[u32], new_postings: &BTreeMap<u32, Vec<ForwardPosting>>) {
+        for (_, postings) in &mut self.runs {
+            postings.retain(|p| offsets.binary_search(&p.0).is_err());
         }
         let old = std::mem::take(&mut self.runs);
-        let mut new = new_terms.iter().peekable();
-        for (term, mut records) in old {
-            while let Some((added, added_records)) = new.next_if(|(t, _)| **t < term) {
-                self.runs.push((*added, added_records.clone()));
+        let mut new = new_postings.iter().peekable();
+        for (term, mut postings) in old {
+            while let Some((added, added_postings)) = new.next_if(|(t, _)| **t < term) {
+                self.runs.push((*added, added_postings.clone()));
             }
-            if let Some((_, added_records)) = new.next_if(|(t, _)| **t == term) {
-                records.extend_from_slice(added_records);
-                records.sort_unstable();
+            if let Some((_, added_postings)) = new.next_if(|(t, _)| **t == term) {
+                postings.extend_from_slice(added_postings);
+                postings.sort_unstable_by_key(|p| p.0);
             }
-            if !records.is_empty() {
-                self.runs.push((term, records));
+            if !postings.is_empty() {
+                self.runs.push((term, postings));
             }
         }
         self.runs
-            .extend(new.map(|(term, records)| (*term, records.clone())));
+            .extend(new.map(|(term, postings)| (*term, postings.clone())));
     }
 }
 
@@ -627,11 +656,11 @@ mod tests {
 
     #[test]
     fn forward_shards_round_trip_and_reject_corruption() {
-        // Records 0..130 in two shards of 3 (records.div_ceil(64) = 3 for 130 records).
+        // Records 0..130 in shards of 3 (130.div_ceil(64) = 3).
         let merged: Vec<(Box<str>, Postings)> = vec![
-            ("a".into(), vec![(0, 1), (2, 1), (4, 1)]),
+            ("a".into(), vec![(0, 1), (2, 4), (4, 1)]),
             ("b".into(), vec![(1, 1)]),
-            ("c".into(), vec![(2, 1), (3, 1), (129, 1)]),
+            ("c".into(), vec![(2, 1), (3, 2), (129, 7)]),
         ];
         let shards = forward_shards(&merged, 130);
         assert_eq!(shards.len(), SHARDS);
@@ -639,11 +668,22 @@ mod tests {
         assert_eq!(first.terms_of(0), vec![0]);
         assert_eq!(first.terms_of(1), vec![1]);
         assert_eq!(first.terms_of(2), vec![0, 2]);
+        assert_eq!(
+            first.postings_of_records(&[2]),
+            vec![(0, 2, 4), (2, 2, 1)],
+            "record 2: `a` four times, `c` once"
+        );
         let second = ForwardShard::decode(&shards[1], 3, 3).expect("decodes");
-        assert_eq!(second.terms_of(0), vec![2], "record 3");
-        assert_eq!(second.terms_of(1), vec![0], "record 4");
+        assert_eq!(
+            second.postings_of_records(&[0, 1]),
+            vec![(0, 1, 1), (2, 0, 2)]
+        );
         let last = ForwardShard::decode(&shards[43], 1, 3).expect("decodes");
-        assert_eq!(last.terms_of(0), vec![2], "record 129");
+        assert_eq!(
+            last.postings_of_records(&[0]),
+            vec![(2, 0, 7)],
+            "record 129"
+        );
         assert_eq!(first.encode(), shards[0]);
 
         assert_eq!(
@@ -661,7 +701,7 @@ mod tests {
 
         // Record 2 loses `a` and `c` and gets `b`; record 1 keeps `b`.
         let mut patched = first.clone();
-        patched.replace(&[2], &BTreeMap::from([(1, vec![2])]));
+        patched.replace(&[2], &BTreeMap::from([(1, vec![(2, 3)])]));
         assert_eq!(patched.terms_of(2), vec![1]);
         assert_eq!(patched.terms_of(1), vec![1]);
         assert_eq!(patched.terms_of(0), vec![0]);
@@ -671,7 +711,7 @@ mod tests {
         );
         // A record without terms leaves no empty run behind.
         patched.replace(&[0], &BTreeMap::new());
-        assert_eq!(patched.runs, vec![(1, vec![1, 2])]);
+        assert_eq!(patched.runs, vec![(1, vec![(1, 1), (2, 3)])]);
     }
 
     #[test]
