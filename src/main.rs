@@ -15,6 +15,25 @@ use portal::{build, BuildOptions, BuildReport};
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
+/// `mi_option_purge_delay` in mimalloc 2 and 3 (`mimalloc.h`, `mi_option_e`).
+const MI_OPTION_PURGE_DELAY: std::ffi::c_int = 15;
+
+extern "C" {
+    /// Part of mimalloc's public C API, linked in by the `mimalloc` crate.
+    fn mi_option_set(option: std::ffi::c_int, value: std::ffi::c_long);
+}
+
+/// A one-shot build keeps the memory it freed instead of handing it back to the OS after
+/// mimalloc's default 10 ms: a rebuild frees and allocates again within moments (the parse
+/// cache's buffers, the manifest's map, the index state), and every page handed back was
+/// zeroed by the kernel when touched again — a tenth of a rebuild's CPU time at 6,000
+/// Sitzungen (docs/performance.md). `portal serve` keeps the default: it idles between
+/// builds and should not hold a build's peak.
+fn keep_freed_memory() {
+    // SAFETY: `mi_option_set` only stores the value; mimalloc reads it at its next purge.
+    unsafe { mi_option_set(MI_OPTION_PURGE_DELAY, -1) }
+}
+
 #[derive(Parser)]
 #[command(
     name = "portal",
@@ -78,8 +97,14 @@ struct BuildArgs {
 fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
-        Command::Build(args) => run(&args.site, args.out, true),
-        Command::Check(args) => run(&args, None, false),
+        Command::Build(args) => {
+            keep_freed_memory();
+            run(&args.site, args.out, true)
+        }
+        Command::Check(args) => {
+            keep_freed_memory();
+            run(&args, None, false)
+        }
         Command::Serve(args) => serve(&args),
     }
 }
