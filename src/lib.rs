@@ -112,16 +112,32 @@ pub fn build(config: &Config, options: BuildOptions) -> BuildReport {
         }
     };
 
+    let content_root = config
+        .content_dir
+        .canonicalize()
+        .unwrap_or_else(|_| config.content_dir.clone());
+    // The manifest of the files the last build wrote, beside the parse cache; read, and
+    // its files checked, on another thread while this one loads, parses and links (the
+    // link phase keeps mostly one core busy).
+    let manifest = parse::cache::location(&content_root, &config.out_dir)
+        .map(|path| path.with_extension("dateien"));
+    // Held until the build ends, and taken before the manifest is read: another build may
+    // be publishing. On a file system without locks, builds run unguarded, as before.
+    let output_lock = options
+        .write
+        .then(|| parse::cache::folder().map(|f| write::lock_output(&f, &config.out_dir)))
+        .flatten();
+    let busy = matches!(output_lock, Some(Err(write::LockError::Busy)));
+    let previous_files = (options.write && !busy).then(|| {
+        let (path, target) = (manifest.clone(), config.out_dir.clone());
+        std::thread::spawn(move || write::PreviousFiles::load_checked(path.as_deref(), &target))
+    });
     report.diagnostics.extend(legal_pages_warnings(config));
     let (sources, mut found) = load::discover(&config.content_dir);
     report.diagnostics.append(&mut found);
     report.sources = sources.len();
     phase(&mut report, "load");
 
-    let content_root = config
-        .content_dir
-        .canonicalize()
-        .unwrap_or_else(|_| config.content_dir.clone());
     let ctx = parse::ParseContext {
         matcher,
         content_root,
@@ -159,37 +175,33 @@ pub fn build(config: &Config, options: BuildOptions) -> BuildReport {
         return finish(report);
     }
 
-    let _held = match parse::cache::folder().map(|f| write::lock_output(&f, &config.out_dir)) {
-        Some(Err(write::LockError::Busy)) => {
-            report.diagnostics.push(
-                Diagnostic::error(
-                    &config.out_dir,
-                    0,
-                    "Ein anderer Lauf von portal schreibt gerade in diesen Ausgabeordner; dieser Lauf hat nichts geschrieben.",
-                )
-                .with_hint("Warten Sie, bis der andere Lauf (etwa `portal serve`) fertig ist, und starten Sie dann neu."),
-            );
+    if busy {
+        report.diagnostics.push(
+            Diagnostic::error(
+                &config.out_dir,
+                0,
+                "Ein anderer Lauf von portal schreibt gerade in diesen Ausgabeordner; dieser Lauf hat nichts geschrieben.",
+            )
+            .with_hint("Warten Sie, bis der andere Lauf (etwa `portal serve`) fertig ist, und starten Sie dann neu."),
+        );
+        return finish(report);
+    }
+    let staging = match write::Staging::create(
+        &config.out_dir,
+        previous_files
+            .and_then(|t| t.join().ok())
+            .unwrap_or_default(),
+    ) {
+        Ok(s) => s,
+        Err(e) => {
+            report.diagnostics.push(Diagnostic::error(
+                &config.out_dir,
+                0,
+                format!("Ausgabeordner kann nicht angelegt werden: {e}"),
+            ));
             return finish(report);
         }
-        // A file system without locks: build as before, unguarded.
-        Some(Err(write::LockError::Io(_))) | None => None,
-        Some(Ok(file)) => Some(file),
     };
-    // The manifest of the files the last build wrote, beside the parse cache.
-    let manifest = parse::cache::location(&ctx.content_root, &config.out_dir)
-        .map(|path| path.with_extension("dateien"));
-    let staging =
-        match write::Staging::create(&config.out_dir, write::Manifest::load(manifest.as_deref())) {
-            Ok(s) => s,
-            Err(e) => {
-                report.diagnostics.push(Diagnostic::error(
-                    &config.out_dir,
-                    0,
-                    format!("Ausgabeordner kann nicht angelegt werden: {e}"),
-                ));
-                return finish(report);
-            }
-        };
     // The search index's state, for patching it in the next build; beside the manifest,
     // and like it trusted only while the output is what the last build published.
     let index_state = manifest.as_ref().map(|path| path.with_extension("suche"));

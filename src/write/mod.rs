@@ -104,6 +104,80 @@ impl FolderId {
     }
 }
 
+/// One file the previous build wrote.
+#[derive(Debug, Clone, Copy)]
+struct PreviousFile {
+    content: Content,
+    /// Its stamp on disk after that build.
+    stamp: FileStamp,
+    /// For a derived file, the hash of its input.
+    input: Option<u64>,
+    /// Whether the file on disk still has that stamp, when already checked.
+    intact: Option<bool>,
+}
+
+/// The previous build's files by path, as `Staging::create` needs them.
+///
+/// A rebuild that keeps nearly every page asks about each of the previous build's 200,000
+/// files whether it is still on disk as written; `PreviousFiles::load_checked` asks them
+/// all beforehand, on another thread while the link phase keeps mostly one core busy.
+#[derive(Default)]
+pub struct PreviousFiles {
+    folder: Option<FolderId>,
+    files: HashMap<String, PreviousFile, FxBuild>,
+}
+
+impl PreviousFiles {
+    /// The manifest at `path`, and whether each of its files in `target` is still as the
+    /// previous build wrote it; empty when there is no manifest, it cannot be read, or it
+    /// was not written for the folder `target` is now.
+    pub fn load_checked(path: Option<&Path>, target: &Path) -> PreviousFiles {
+        let mut previous = PreviousFiles::from(Manifest::load(path));
+        let target = canonical(target);
+        if previous.folder.is_none() || previous.folder != FolderId::of(&target) {
+            return PreviousFiles::default();
+        }
+        // One thread, not rayon's pool: the link phase running meanwhile would wait for
+        // the pool.
+        previous.files.iter_mut().for_each(|(rel, file)| {
+            file.intact =
+                Some(path_in(&target, rel).is_ok_and(|p| FileStamp::of(&p) == Some(file.stamp)));
+        });
+        previous
+    }
+}
+
+impl From<Manifest> for PreviousFiles {
+    fn from(manifest: Manifest) -> PreviousFiles {
+        let mut files = HashMap::with_capacity_and_hasher(manifest.files.len(), FxBuild::default());
+        files.extend(
+            manifest
+                .files
+                .into_iter()
+                .map(|(rel, content, stamp, input)| {
+                    let file = PreviousFile {
+                        content,
+                        stamp,
+                        input,
+                        intact: None,
+                    };
+                    (rel, file)
+                }),
+        );
+        PreviousFiles {
+            folder: manifest.folder,
+            files,
+        }
+    }
+}
+
+/// An output folder reached through a symbolic link is updated where it really is.
+fn canonical(target: &Path) -> PathBuf {
+    target
+        .canonicalize()
+        .unwrap_or_else(|_| target.to_path_buf())
+}
+
 impl Manifest {
     pub fn load(path: Option<&Path>) -> Manifest {
         path.and_then(|p| std::fs::read(p).ok())
@@ -169,7 +243,7 @@ pub struct Staging {
     dir: PathBuf,
     target: PathBuf,
     /// The previous build's files; empty on a first build.
-    previous: HashMap<String, (Content, FileStamp, Option<u64>)>,
+    previous: HashMap<String, PreviousFile, FxBuild>,
     state: Mutex<State>,
 }
 
@@ -187,11 +261,9 @@ impl Staging {
     /// folder as it is now, only changed files will be written; otherwise everything goes
     /// into a staging folder next to `target` (same file system, so the final rename is
     /// atomic).
-    pub fn create(target: &Path, previous: Manifest) -> io::Result<Staging> {
-        // An output folder reached through a symbolic link is updated where it really is.
-        let target = &target
-            .canonicalize()
-            .unwrap_or_else(|_| target.to_path_buf());
+    pub fn create(target: &Path, previous: impl Into<PreviousFiles>) -> io::Result<Staging> {
+        let previous = previous.into();
+        let target = &canonical(target);
         let parent = match target.parent() {
             Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
             _ => PathBuf::from("."),
@@ -210,13 +282,9 @@ impl Staging {
             dir,
             target: target.to_path_buf(),
             previous: if trusted {
-                previous
-                    .files
-                    .into_iter()
-                    .map(|(rel, content, stamp, input)| (rel, (content, stamp, input)))
-                    .collect()
+                previous.files
             } else {
-                HashMap::new()
+                HashMap::default()
             },
             state: Mutex::new(State::default()),
         };
@@ -260,9 +328,9 @@ impl Staging {
         make: impl FnOnce(&[u8]) -> Vec<u8>,
     ) -> io::Result<()> {
         let input_hash = Content::of(input).hash ^ input.len() as u64;
-        if let Some((content, _, Some(before))) = self.previous.get(rel) {
-            if *before == input_hash && self.same_on_disk(rel, *content)? {
-                self.register(rel, *content, Some(input_hash), true)?;
+        if let Some(previous) = self.previous.get(rel) {
+            if previous.input == Some(input_hash) && self.same_on_disk(rel, previous.content)? {
+                self.register(rel, previous.content, Some(input_hash), true)?;
                 return Ok(());
             }
         }
@@ -281,9 +349,9 @@ impl Staging {
     /// site as it is, and the caller need not make it.
     pub fn keep_derived(&self, rel: &str, input: u64) -> io::Result<bool> {
         match self.previous.get(rel) {
-            Some((content, _, Some(before))) if *before == input => {
-                if self.same_on_disk(rel, *content)? {
-                    self.register(rel, *content, Some(input), true)?;
+            Some(previous) if previous.input == Some(input) => {
+                if self.same_on_disk(rel, previous.content)? {
+                    self.register(rel, previous.content, Some(input), true)?;
                     return Ok(true);
                 }
                 Ok(false)
@@ -297,9 +365,9 @@ impl Staging {
     /// left alone).
     pub fn keep(&self, rel: &str) -> io::Result<bool> {
         match self.previous.get(rel) {
-            Some((content, _, input)) => {
-                if self.same_on_disk(rel, *content)? {
-                    self.register(rel, *content, *input, true)?;
+            Some(previous) => {
+                if self.same_on_disk(rel, previous.content)? {
+                    self.register(rel, previous.content, previous.input, true)?;
                     return Ok(true);
                 }
                 Ok(false)
@@ -312,7 +380,7 @@ impl Staging {
     /// the one it wrote, so that its bytes can be read back and trusted.
     pub fn previous_intact(&self, rel: &str) -> bool {
         match self.previous.get(rel) {
-            Some((content, _, _)) => self.same_on_disk(rel, *content).unwrap_or(false),
+            Some(previous) => self.same_on_disk(rel, previous.content).unwrap_or(false),
             None => false,
         }
     }
@@ -365,9 +433,10 @@ impl Staging {
     /// Whether the previous build wrote `content` at `rel` and the file is still that one.
     fn same_on_disk(&self, rel: &str, content: Content) -> io::Result<bool> {
         Ok(match self.previous.get(rel) {
-            Some((before, stamp, _)) if *before == content => {
-                FileStamp::of(&self.path_for(&self.target, rel)?) == Some(*stamp)
-            }
+            Some(previous) if previous.content == content => match previous.intact {
+                Some(intact) => intact,
+                None => FileStamp::of(&self.path_for(&self.target, rel)?) == Some(previous.stamp),
+            },
             _ => false,
         })
     }
@@ -387,7 +456,7 @@ impl Staging {
             ));
         }
         let checked = same
-            .then(|| self.previous.get(rel).map(|(_, stamp, _)| *stamp))
+            .then(|| self.previous.get(rel).map(|previous| previous.stamp))
             .flatten();
         state.produced.push(Produced {
             rel: rel.to_string(),
@@ -414,17 +483,7 @@ impl Staging {
     }
 
     fn path_for(&self, base: &Path, rel: &str) -> io::Result<PathBuf> {
-        let rel_path = Path::new(rel);
-        if rel_path
-            .components()
-            .any(|c| !matches!(c, Component::Normal(_)))
-        {
-            return Err(io::Error::new(
-                io::ErrorKind::InvalidInput,
-                format!("unzulässiger Ausgabepfad: {rel}"),
-            ));
-        }
-        Ok(base.join(rel_path))
+        path_in(base, rel)
     }
 
     /// Makes the new site the published one; returns what changed and the manifest for
@@ -530,7 +589,7 @@ impl Staging {
             if self
                 .previous
                 .get(rel)
-                .is_some_and(|(before, _, _)| before == content)
+                .is_some_and(|previous| previous.content == *content)
             {
                 let to = self.path_for(&self.dir, rel)?;
                 if to.exists() {
@@ -577,6 +636,22 @@ impl Staging {
         }
         Ok(published)
     }
+}
+
+/// `rel` (a `/`-separated path inside the site) under `base`; an error for a path that
+/// would leave it.
+fn path_in(base: &Path, rel: &str) -> io::Result<PathBuf> {
+    let rel_path = Path::new(rel);
+    if rel_path
+        .components()
+        .any(|c| !matches!(c, Component::Normal(_)))
+    {
+        return Err(io::Error::new(
+            io::ErrorKind::InvalidInput,
+            format!("unzulässiger Ausgabepfad: {rel}"),
+        ));
+    }
+    Ok(base.join(rel_path))
 }
 
 fn write_file(path: &Path, bytes: &[u8]) -> io::Result<()> {
@@ -690,6 +765,42 @@ mod tests {
         std::fs::metadata(path)
             .and_then(|m| m.modified())
             .expect("mtime")
+    }
+
+    #[test]
+    fn files_checked_beforehand_are_kept_only_when_still_as_written() {
+        let tmp = tempfile::tempdir().expect("tempdir");
+        let target = tmp.path().join("site");
+        let saved = tmp.path().join("cache/x.dateien");
+        let first = Staging::create(&target, Manifest::default()).expect("staging");
+        for (rel, bytes) in [("a/index.html", b"a"), ("b/index.html", b"b")] {
+            first.write_with_input(rel, bytes, 7).expect("write");
+        }
+        let (_, manifest) = first.publish().expect("publish");
+        manifest.save(Some(&saved)).expect("save");
+        // Changed by hand after the build, same length.
+        std::fs::write(target.join("b/index.html"), b"X").expect("write");
+
+        let checked = PreviousFiles::load_checked(Some(&saved), &target);
+        let intact = |rel: &str| checked.files.get(rel).and_then(|f| f.intact);
+        assert_eq!(intact("a/index.html"), Some(true));
+        assert_eq!(intact("b/index.html"), Some(false));
+        let second = Staging::create(&target, checked).expect("staging");
+        assert!(second.has_previous());
+        assert_eq!(second.keep_derived("a/index.html", 7).ok(), Some(true));
+        assert_eq!(
+            second.keep_derived("b/index.html", 7).ok(),
+            Some(false),
+            "a file changed by hand is made again"
+        );
+        assert_eq!(second.keep_derived("c/index.html", 7).ok(), Some(false));
+
+        // A manifest of another folder is not trusted: nothing is known, nothing kept.
+        let elsewhere = tmp.path().join("other");
+        std::fs::create_dir_all(&elsewhere).expect("mkdir");
+        let other = PreviousFiles::load_checked(Some(&saved), &elsewhere);
+        assert!(other.files.is_empty());
+        assert!(PreviousFiles::load_checked(None, &target).files.is_empty());
     }
 
     #[test]
