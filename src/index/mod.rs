@@ -113,10 +113,7 @@ pub fn records(site: &Site) -> (Vec<RecordMeta>, Vec<RecordSlot>) {
             }
             out
         });
-    let mut all: Vec<(RecordMeta, RecordSlot)> = vorlagen.collect();
-    all.par_extend(anlagen);
-    all.par_extend(sitzungen);
-    all.into_iter().unzip()
+    vorlagen.chain(anlagen).chain(sitzungen).unzip()
 }
 
 /// What a record belongs to, in the order of `records`.

@@ -97,7 +97,7 @@ pub struct PersonPage {
 
 #[derive(Debug)]
 pub struct Site {
-    pub documents: Vec<Document>,
+    pub documents: Vec<Box<Document>>,
     pub vorlagen: Vec<VorlagePage>,
     pub vorlage_by_nr: HashMap<String, usize>,
     /// Newest first.
@@ -133,7 +133,7 @@ type FxSet<T> = HashSet<T, FxBuild>;
 
 /// Resolves all cross-references. Problems that concern more than one file (duplicate
 /// numbers, an Anlage whose parent does not exist) are reported here.
-pub fn link(all: Vec<Document>, matcher: &NrMatcher) -> (Site, Vec<Diagnostic>) {
+pub fn link(all: Vec<Box<Document>>, matcher: &NrMatcher) -> (Site, Vec<Diagnostic>) {
     let mut diagnostics = Vec::new();
 
     // 1. What is not published, and what must therefore stay plain text.
