@@ -99,12 +99,12 @@ pub struct PersonPage {
 pub struct Site {
     pub documents: Vec<Box<Document>>,
     pub vorlagen: Vec<VorlagePage>,
-    pub vorlage_by_nr: HashMap<String, usize>,
+    pub vorlage_by_nr: FxMap<String, usize>,
     /// Newest first.
     pub sitzungen: Vec<SitzungPage>,
-    pub sitzung_by_doc: HashMap<DocId, usize>,
+    pub sitzung_by_doc: FxMap<DocId, usize>,
     pub anlagen: Vec<AnlagePage>,
-    pub anlage_by_doc: HashMap<DocId, usize>,
+    pub anlage_by_doc: FxMap<DocId, usize>,
     pub gremien: Vec<GremiumPage>,
     pub personen: Vec<PersonPage>,
 }
@@ -128,7 +128,7 @@ impl Site {
 
 /// Hash maps and sets for lookups only: nothing iterates them where the order could reach
 /// the output. FxHash because the keys are short, trusted strings and numbers.
-type FxMap<K, V> = HashMap<K, V, FxBuild>;
+pub type FxMap<K, V> = HashMap<K, V, FxBuild>;
 type FxSet<T> = HashSet<T, FxBuild>;
 
 /// Resolves all cross-references. Problems that concern more than one file (duplicate
@@ -255,7 +255,8 @@ pub fn link(all: Vec<Box<Document>>, matcher: &NrMatcher) -> (Site, Vec<Diagnost
     numbers.dedup();
 
     let mut vorlagen: Vec<VorlagePage> = Vec::with_capacity(numbers.len());
-    let mut vorlage_by_nr: HashMap<String, usize> = HashMap::with_capacity(numbers.len());
+    let mut vorlage_by_nr: FxMap<String, usize> =
+        FxMap::with_capacity_and_hasher(numbers.len(), FxBuild::default());
     // The same index as `vorlage_by_nr`, borrowed and cheaper to ask while linking.
     let mut page_by_nr: FxMap<&str, usize> =
         FxMap::with_capacity_and_hasher(numbers.len(), FxBuild::default());
@@ -363,7 +364,7 @@ pub fn link(all: Vec<Box<Document>>, matcher: &NrMatcher) -> (Site, Vec<Diagnost
         })
         .collect();
     let mut sitzungen: Vec<SitzungPage> = Vec::with_capacity(sitzung_ids.len());
-    let mut sitzung_by_doc = HashMap::with_capacity(sitzung_ids.len());
+    let mut sitzung_by_doc = FxMap::with_capacity_and_hasher(sitzung_ids.len(), FxBuild::default());
     for (_, doc_id) in sitzung_ids {
         let Kind::Niederschrift(n) = &documents[doc_id].kind else {
             continue;
@@ -451,7 +452,7 @@ pub fn link(all: Vec<Box<Document>>, matcher: &NrMatcher) -> (Site, Vec<Diagnost
 
     // 7. Anlagen.
     let mut anlagen: Vec<AnlagePage> = Vec::new();
-    let mut anlage_by_doc = HashMap::new();
+    let mut anlage_by_doc = FxMap::default();
     let mut anlage_slugs: FxMap<String, DocId> = FxMap::default();
     let mut sibling_count: FxMap<(&str, Option<&str>), usize> = FxMap::default();
     // Attached to their parent pages after the loop, so that the parents' slugs can be

@@ -139,7 +139,16 @@ pub struct Person {
 impl Person {
     /// The identity of a person across Sitzungen: the name as written, whitespace collapsed.
     pub fn key(&self) -> String {
-        self.name.split_whitespace().collect::<Vec<_>>().join(" ")
+        // Without the vector of words `join` needs: called for every attendee of every
+        // Sitzung on every build.
+        let mut key = String::with_capacity(self.name.len());
+        for word in self.name.split_whitespace() {
+            if !key.is_empty() {
+                key.push(' ');
+            }
+            key.push_str(word);
+        }
+        key
     }
 
     /// The last word of the name, as the Protokoll refers to people ("Herr Deumens").
@@ -188,5 +197,25 @@ impl Document {
             Kind::Niederschrift(_) => "Sitzung",
             Kind::Anlage(_) => "Anlage",
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::Person;
+
+    #[test]
+    fn a_persons_key_is_the_name_with_single_spaces() {
+        let key = |name: &str| {
+            Person {
+                name: name.to_string(),
+                ..Person::default()
+            }
+            .key()
+        };
+        assert_eq!(key("Dr. Anna  Müller"), "Dr. Anna Müller");
+        assert_eq!(key(" \tAnna\nMüller "), "Anna Müller");
+        assert_eq!(key("Müller"), "Müller");
+        assert_eq!(key("   "), "");
     }
 }

@@ -231,7 +231,7 @@ struct State {
     /// Every file of the new site, with the hash of its input if it is derived.
     produced: Vec<Produced>,
     /// The paths of `produced`: a path written twice is an error.
-    paths: HashSet<String>,
+    paths: HashSet<String, FxBuild>,
     pending: Vec<(String, Pending)>,
     pending_bytes: usize,
     /// The staging folder is in use (always on a first build).
@@ -278,6 +278,7 @@ impl Staging {
             std::fs::remove_dir_all(&dir)?;
         }
         let trusted = previous.folder.is_some() && previous.folder == FolderId::of(target);
+        let expected = previous.files.len();
         let staging = Staging {
             dir,
             target: target.to_path_buf(),
@@ -286,7 +287,13 @@ impl Staging {
             } else {
                 HashMap::default()
             },
-            state: Mutex::new(State::default()),
+            // Sized for a site like the last one: growing them rehashes and copies every
+            // path registered so far, several times over at 200,000 files.
+            state: Mutex::new(State {
+                produced: Vec::with_capacity(expected),
+                paths: HashSet::with_capacity_and_hasher(expected, FxBuild::default()),
+                ..State::default()
+            }),
         };
         if staging.previous.is_empty() {
             std::fs::create_dir_all(&staging.dir)?;
