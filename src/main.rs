@@ -24,11 +24,11 @@ extern "C" {
 }
 
 /// A one-shot build keeps the memory it freed instead of handing it back to the OS after
-/// mimalloc's default 10 ms: a rebuild frees and allocates again within moments (the parse
-/// cache's buffers, the manifest's map, the index state), and every page handed back was
-/// zeroed by the kernel when touched again — a tenth of a rebuild's CPU time at 6,000
-/// Sitzungen (docs/performance.md). `portal serve` keeps the default: it idles between
-/// builds and should not hold a build's peak.
+/// mimalloc's delay (a second in mimalloc 3): a build frees and allocates again all the
+/// time (the parse cache's buffers, the manifest's map, the index state), and every page
+/// handed back was zeroed by the kernel when touched again — about 0.3 s of CPU time in a
+/// rebuild at 6,000 Sitzungen (docs/performance.md). `portal serve` keeps the default: it
+/// idles between builds and should not hold a build's peak.
 fn keep_freed_memory() {
     // SAFETY: `mi_option_set` only stores the value; mimalloc reads it at its next purge.
     unsafe { mi_option_set(MI_OPTION_PURGE_DELAY, -1) }

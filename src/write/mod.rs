@@ -245,6 +245,9 @@ pub struct Staging {
     /// The previous build's files; empty on a first build.
     previous: HashMap<String, PreviousFile, FxBuild>,
     state: Mutex<State>,
+    /// Changed bytes held in memory before falling back to a staging folder
+    /// (`IN_PLACE_BUDGET`; smaller in tests).
+    budget: usize,
 }
 
 /// What `publish` did.
@@ -294,6 +297,7 @@ impl Staging {
                 paths: HashSet::with_capacity_and_hasher(expected, FxBuild::default()),
                 ..State::default()
             }),
+            budget: IN_PLACE_BUDGET,
         };
         if staging.previous.is_empty() {
             std::fs::create_dir_all(&staging.dir)?;
@@ -386,8 +390,12 @@ impl Staging {
     /// Whether the previous build wrote `rel` and the file in the output folder is still
     /// the one it wrote, so that its bytes can be read back and trusted.
     pub fn previous_intact(&self, rel: &str) -> bool {
+        // Stat'ed now, not taken from `PreviousFiles::load_checked`: the caller is about to
+        // read the file back, seconds after that check, and these are few.
         match self.previous.get(rel) {
-            Some(previous) => self.same_on_disk(rel, previous.content).unwrap_or(false),
+            Some(previous) => self
+                .path_for(&self.target, rel)
+                .is_ok_and(|path| FileStamp::of(&path) == Some(previous.stamp)),
             None => false,
         }
     }
@@ -399,7 +407,7 @@ impl Staging {
             return Ok(());
         }
         let mut state = self.lock();
-        if !state.staging && state.pending_bytes + bytes.len() <= IN_PLACE_BUDGET {
+        if !state.staging && state.pending_bytes + bytes.len() <= self.budget {
             state.pending_bytes += bytes.len();
             state
                 .pending
@@ -593,10 +601,10 @@ impl Staging {
     fn swap(&self, state: &State) -> io::Result<Published> {
         let mut published = Published::default();
         for Produced { rel, content, .. } in &state.produced {
-            if self
+            if let Some(previous) = self
                 .previous
                 .get(rel)
-                .is_some_and(|previous| previous.content == *content)
+                .filter(|previous| previous.content == *content)
             {
                 let to = self.path_for(&self.dir, rel)?;
                 if to.exists() {
@@ -606,6 +614,13 @@ impl Staging {
                     std::fs::create_dir_all(parent)?;
                 }
                 let from = self.path_for(&self.target, rel)?;
+                // Checked when the build started (`PreviousFiles::load_checked`); a file
+                // changed since then must not become part of the new site as unchanged.
+                if FileStamp::of(&from) != Some(previous.stamp) {
+                    return Err(io::Error::other(format!(
+                        "{rel} wurde während des Laufs geändert; bitte erneut bauen"
+                    )));
+                }
                 if std::fs::hard_link(&from, &to).is_err() {
                     std::fs::copy(&from, &to)?;
                 }
@@ -801,6 +816,28 @@ mod tests {
             "a file changed by hand is made again"
         );
         assert_eq!(second.keep_derived("c/index.html", 7).ok(), Some(false));
+
+        // Changed after that check, while the build ran, and the changes went to a
+        // staging folder: the build must not publish the file as unchanged.
+        let a_after = {
+            let mut staging =
+                Staging::create(&target, PreviousFiles::load_checked(Some(&saved), &target))
+                    .expect("staging");
+            assert_eq!(staging.keep_derived("a/index.html", 7).ok(), Some(true));
+            staging.budget = 0;
+            staging.write("b/index.html", b"B").expect("write");
+            std::fs::write(target.join("a/index.html"), b"Y").expect("write");
+            let failed = staging.publish();
+            assert!(
+                failed
+                    .as_ref()
+                    .is_err_and(|e| e.to_string().contains("während des Laufs geändert")),
+                "{:?}",
+                failed.map(|(p, _)| p)
+            );
+            std::fs::read(target.join("a/index.html")).expect("read")
+        };
+        assert_eq!(a_after, b"Y", "the output stays as it was");
 
         // A manifest of another folder is not trusted: nothing is known, nothing kept.
         let elsewhere = tmp.path().join("other");
