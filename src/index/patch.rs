@@ -1009,6 +1009,21 @@ mod tests {
     }
 
     /// The files of a full build with `text`, compressed as they are published.
+    /// The texts of `text`, with the records in `dropped` no longer using `3333333`.
+    fn dropping_3333333<'a>(
+        text: impl Fn(u32) -> Option<String> + Sync + 'a,
+        dropped: &'a [u32],
+    ) -> impl Fn(u32) -> Option<String> + Sync + 'a {
+        move |id| {
+            let text = text(id)?;
+            Some(if dropped.contains(&id) {
+                text.replace("3333333", "")
+            } else {
+                text
+            })
+        }
+    }
+
     fn full_build(text: impl Fn(u32) -> Option<String> + Sync) -> BTreeMap<String, Vec<u8>> {
         let builder = builder(records());
         add(&builder, &all_ids(), text);
@@ -1262,14 +1277,7 @@ mod tests {
         // Five kept records of `3333333` drop it: 15 kept + 4 runner-ups < 20, and 6 more
         // postings are not known.
         let dropped = [0, 1, 2, 3, 4];
-        let text = |id: u32| {
-            let text = text_v1(id)?;
-            Some(if dropped.contains(&id) {
-                text.replace("3333333", "")
-            } else {
-                text
-            })
-        };
+        let text = dropping_3333333(text_v1, &dropped);
         let refused = patched_build(&out, &state, manifest, records(), &dropped, text)
             .expect_err("runner-ups used up");
         assert!(refused.contains("Nachrücker"), "{refused}");
@@ -1298,14 +1306,7 @@ mod tests {
         // Four more kept records drop it: 16 kept and 3 runner-ups are known to be the best;
         // record 200's posting is not known to rank above the unknown ones.
         let dropped = [1, 2, 3, 4];
-        let third = |id: u32| {
-            let text = second(id)?;
-            Some(if dropped.contains(&id) {
-                text.replace("3333333", "")
-            } else {
-                text
-            })
-        };
+        let third = dropping_3333333(second, &dropped);
         let refused = patched_build(&out, &state, manifest, records(), &dropped, third)
             .expect_err("runner-ups used up");
         assert!(refused.contains("Nachrücker"), "{refused}");

@@ -116,6 +116,13 @@ struct PreviousFile {
     intact: Option<bool>,
 }
 
+impl PreviousFile {
+    /// Whether the file at `path` still has the stamp the previous build saw.
+    fn still_at(&self, path: &Path) -> bool {
+        FileStamp::of(path) == Some(self.stamp)
+    }
+}
+
 /// The previous build's files by path, as `Staging::create` needs them.
 ///
 /// A rebuild that keeps nearly every page asks about each of the previous build's 200,000
@@ -140,8 +147,7 @@ impl PreviousFiles {
         // One thread, not rayon's pool: the link phase running meanwhile would wait for
         // the pool.
         previous.files.iter_mut().for_each(|(rel, file)| {
-            file.intact =
-                Some(path_in(&target, rel).is_ok_and(|p| FileStamp::of(&p) == Some(file.stamp)));
+            file.intact = Some(path_in(&target, rel).is_ok_and(|path| file.still_at(&path)));
         });
         previous
     }
@@ -395,7 +401,7 @@ impl Staging {
         match self.previous.get(rel) {
             Some(previous) => self
                 .path_for(&self.target, rel)
-                .is_ok_and(|path| FileStamp::of(&path) == Some(previous.stamp)),
+                .is_ok_and(|path| previous.still_at(&path)),
             None => false,
         }
     }
@@ -450,7 +456,7 @@ impl Staging {
         Ok(match self.previous.get(rel) {
             Some(previous) if previous.content == content => match previous.intact {
                 Some(intact) => intact,
-                None => FileStamp::of(&self.path_for(&self.target, rel)?) == Some(previous.stamp),
+                None => previous.still_at(&self.path_for(&self.target, rel)?),
             },
             _ => false,
         })
@@ -616,7 +622,7 @@ impl Staging {
                 let from = self.path_for(&self.target, rel)?;
                 // Checked when the build started (`PreviousFiles::load_checked`); a file
                 // changed since then must not become part of the new site as unchanged.
-                if FileStamp::of(&from) != Some(previous.stamp) {
+                if !previous.still_at(&from) {
                     return Err(io::Error::other(format!(
                         "{rel} wurde während des Laufs geändert; bitte erneut bauen"
                     )));
