@@ -128,9 +128,15 @@ pub fn build(config: &Config, options: BuildOptions) -> BuildReport {
         .then(|| parse::cache::folder().map(|f| write::lock_output(&f, &config.out_dir)))
         .flatten();
     let busy = matches!(output_lock, Some(Err(write::LockError::Busy)));
+    // Idle priority: load and parse keep both cores busy, the link phase mostly one, and
+    // this thread's half second of `statx` calls should fill the gaps, not slow the
+    // phases down (docs/performance.md).
     let previous_files = (options.write && !busy).then(|| {
         let (path, target) = (manifest.clone(), config.out_dir.clone());
-        std::thread::spawn(move || write::PreviousFiles::load_checked(path.as_deref(), &target))
+        std::thread::spawn(move || {
+            run_only_when_a_core_is_idle();
+            write::PreviousFiles::load_checked(path.as_deref(), &target)
+        })
     });
     report.diagnostics.extend(legal_pages_warnings(config));
     let (sources, mut found) = load::discover(&config.content_dir);
@@ -296,6 +302,18 @@ pub fn build(config: &Config, options: BuildOptions) -> BuildReport {
     phase(&mut report, "publish");
     release((site, sources), options.exit_after);
     finish(report)
+}
+
+/// Lowers the calling thread to the idle scheduling class (Linux: `SCHED_IDLE`): it runs
+/// only on a core that nothing else wants. Elsewhere, or when refused, it runs as before.
+fn run_only_when_a_core_is_idle() {
+    #[cfg(target_os = "linux")]
+    {
+        let param = libc::sched_param { sched_priority: 0 };
+        // SAFETY: pid 0 is the calling thread; `param` outlives the call. A refusal
+        // (a sandbox, say) only leaves the priority as it was.
+        unsafe { libc::sched_setscheduler(0, libc::SCHED_IDLE, &param) };
+    }
 }
 
 /// Frees `value` now, or leaves it to the operating system when the process ends right
