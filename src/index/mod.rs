@@ -10,6 +10,7 @@ pub mod state;
 pub mod stem;
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use crate::link::{Parent, Site};
 use crate::model::Kind;
@@ -31,22 +32,30 @@ pub struct RecordIds {
 /// parallel: every build lists them, a rebuild that renders a handful of pages included.
 pub fn records(site: &Site) -> (Vec<RecordMeta>, Vec<RecordSlot>) {
     use rayon::prelude::*;
-    let gremium_of_sitzung = |si: usize| site.gremien[site.sitzungen[si].gremium].name.clone();
+    // One shared name per Gremium, not a copy per record.
+    let gremien: Vec<Arc<str>> = site
+        .gremien
+        .iter()
+        .map(|g| Arc::from(g.name.as_str()))
+        .collect();
+    let gremium_of_sitzung = |si: usize| Arc::clone(&gremien[site.sitzungen[si].gremium]);
     let vorlagen = site.vorlagen.par_iter().enumerate().map(|(i, v)| {
         let gremium = v
             .beratungen
             .first()
             .map(|r| gremium_of_sitzung(site.sitzung_by_doc[&r.doc]))
             .or_else(|| {
-                site.vorlage_doc(v)
-                    .and_then(|(_, x)| x.beratungsfolge.first().map(|b| b.gremium.clone()))
+                site.vorlage_doc(v).and_then(|(_, x)| {
+                    x.beratungsfolge
+                        .first()
+                        .map(|b| Arc::from(b.gremium.as_str()))
+                })
             });
         let meta = RecordMeta {
             url: format!("vorlagen/{}/", v.slug),
             titel: format!("{}: {}", v.nr, v.titel),
             typ: "Vorlage",
-            datum_iso: v.datum.map(|d| d.iso()).unwrap_or_default(),
-            datum: v.datum.map(|d| d.german()).unwrap_or_default(),
+            datum: v.datum,
             gremium,
         };
         (meta, RecordSlot::Vorlage(i))
@@ -64,8 +73,7 @@ pub fn records(site: &Site) -> (Vec<RecordMeta>, Vec<RecordSlot>) {
             url: format!("anlagen/{}/", a.slug),
             titel: format!("Anlage {}: {}", a.nummer, doc.titel),
             typ: "Anlage",
-            datum_iso: doc.datum.iso(),
-            datum: doc.datum.german(),
+            datum: Some(doc.datum),
             gremium,
         };
         (meta, RecordSlot::Anlage(i))
@@ -81,15 +89,13 @@ pub fn records(site: &Site) -> (Vec<RecordMeta>, Vec<RecordSlot>) {
                 return out;
             };
             let gremium = gremium_of_sitzung(si);
-            let (datum_iso, datum) = (doc.datum.iso(), doc.datum.german());
             out.push((
                 RecordMeta {
                     url: format!("sitzungen/{}/", s.slug),
                     titel: format!("Sitzung {}: {}", n.nr, gremium),
                     typ: "Sitzung",
-                    datum_iso: datum_iso.clone(),
-                    datum: datum.clone(),
-                    gremium: Some(gremium.clone()),
+                    datum: Some(doc.datum),
+                    gremium: Some(Arc::clone(&gremium)),
                 },
                 RecordSlot::Sitzung(si),
             ));
@@ -104,9 +110,8 @@ pub fn records(site: &Site) -> (Vec<RecordMeta>, Vec<RecordSlot>) {
                         ),
                         titel: format!("TOP {}: {}", top.top, top.titel),
                         typ: "Sitzung",
-                        datum_iso: datum_iso.clone(),
-                        datum: datum.clone(),
-                        gremium: Some(gremium.clone()),
+                        datum: Some(doc.datum),
+                        gremium: Some(Arc::clone(&gremium)),
                     },
                     RecordSlot::Top(si, section.top_index),
                 ));

@@ -886,9 +886,12 @@ mod tests {
                 url: format!("vorlagen/v-{i:04}/"),
                 titel: format!("Vorlage {i}: Haushalt"),
                 typ: ["Vorlage", "Anlage", "Sitzung"][i % 3],
-                datum_iso: format!("{}-0{}-1{}", 2020 + i % 4, 1 + i % 9, i % 10),
-                datum: "1. Januar".to_string(),
-                gremium: (i % 5 != 0).then(|| format!("Ausschuss {}", i % 4)),
+                datum: Some(crate::model::Date {
+                    year: 2020 + (i % 4) as i32,
+                    month: 1 + (i % 9) as u32,
+                    day: 10 + (i % 10) as u32,
+                }),
+                gremium: (i % 5 != 0).then(|| format!("Ausschuss {}", i % 4).into()),
             })
             .collect()
     }

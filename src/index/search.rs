@@ -30,6 +30,7 @@ use serde::{Deserialize, Serialize};
 use super::state::{self, ChunkSummary, TermCut};
 pub use super::state::{IndexState, PreviousIndex};
 use super::stem::stem;
+use crate::model::Date;
 
 /// Terms in more records than this keep only their best postings and are optional in
 /// queries with other words (like a stop word), so no chunk grows with the archive.
@@ -62,25 +63,19 @@ const STOP_WORDS: &[&str] = &[
     "war", "wird", "werden", "wie", "zu", "zum", "zur",
 ];
 
-/// What a search result shows and how it can be filtered.
-#[derive(Debug, Clone, Serialize, PartialEq, Eq, Hash)]
+/// What a search result shows and how it can be filtered. Built for every record on every
+/// build, so it holds only two strings of its own: the date stays a `Date` and the Gremium
+/// name is shared.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct RecordMeta {
     /// Site path, with `#anchor` for a section of a Protokoll.
-    #[serde(rename = "u")]
     pub url: String,
-    #[serde(rename = "t")]
     pub titel: String,
     /// `Vorlage`, `Sitzung` or `Anlage`.
-    #[serde(rename = "y")]
     pub typ: &'static str,
-    /// ISO date, for sorting and the year filter.
-    #[serde(skip)]
-    pub datum_iso: String,
-    /// German date for display.
-    #[serde(rename = "d")]
-    pub datum: String,
-    #[serde(rename = "g", skip_serializing_if = "Option::is_none")]
-    pub gremium: Option<String>,
+    /// For sorting, the year filter and the date shown.
+    pub datum: Option<Date>,
+    pub gremium: Option<Arc<str>>,
 }
 
 /// Puts `items[order[i]]` at `i`, in place (`order` is a permutation of the indices): the
@@ -106,8 +101,11 @@ fn permute<T>(items: &mut [T], order: &[usize]) {
 }
 
 impl RecordMeta {
-    fn year(&self) -> &str {
-        self.datum_iso.get(..4).unwrap_or("")
+    /// The year as the year filter shows it (four digits), empty without a date.
+    fn year(&self) -> String {
+        self.datum
+            .map(|d| format!("{:04}", d.year))
+            .unwrap_or_default()
     }
 }
 
@@ -399,24 +397,21 @@ impl IndexBuilder {
             .collect::<BTreeSet<&str>>()
             .into_iter()
             .collect();
-        let number = |digits: &str| -> u128 {
-            digits
-                .bytes()
-                .filter(u8::is_ascii_digit)
-                .fold(0, |n, d| n * 10 + u128::from(d - b'0'))
-        };
+        // Year and YYYYMMDD as numbers; four-digit years, as the filter shows them.
+        let year_of = |d: &Date| u128::try_from(d.year.clamp(0, 9999)).unwrap_or(0);
+        let day_of = |d: &Date| year_of(d) * 10_000 + u128::from(d.month * 100 + d.day);
         let mut keyed: Vec<(u128, u32)> = records
             .par_iter()
             .enumerate()
             .map(|(i, r)| {
                 let gremium = match &r.gremium {
                     None => 0,
-                    Some(g) => 1 + gremien.binary_search(&g.as_str()).unwrap_or(0) as u128,
+                    Some(g) => 1 + gremien.binary_search(&&**g).unwrap_or(0) as u128,
                 };
                 let typ = typen.binary_search(&r.typ).unwrap_or(0) as u128;
                 // Newest year and date first: both descending. An empty date sorts last.
-                let year = u128::from(u16::MAX) - number(r.year());
-                let date = u128::from(u32::MAX) - number(&r.datum_iso);
+                let year = u128::from(u16::MAX) - r.datum.as_ref().map_or(0, year_of);
+                let date = u128::from(u32::MAX) - r.datum.as_ref().map_or(0, day_of);
                 let key = (year << 96) | (typ << 88) | (gremium << 40) | date;
                 (key, i as u32)
             })
@@ -472,7 +467,7 @@ impl IndexBuilder {
         let mut hasher = FxBuild::default().build_hasher();
         self.records.len().hash(&mut hasher);
         for r in &self.records {
-            (r.year(), r.typ, &r.gremium, &r.datum_iso, &r.url).hash(&mut hasher);
+            (r.typ, &r.gremium, &r.datum, &r.url).hash(&mut hasher);
         }
         hasher.finish()
     }
@@ -640,16 +635,16 @@ impl IndexBuilder {
     /// `suche/index.bin`: record count, groups, chunk list and filter values.
     pub(super) fn entry_file(&self, chunks: Vec<String>) -> IndexFile {
         let mut groups: Vec<Group> = Vec::new();
+        let mut last: Option<(Option<i32>, &str, Option<&str>)> = None;
         for (id, r) in self.records.iter().enumerate() {
-            let same = groups
-                .last()
-                .is_some_and(|g| g.j == r.year() && g.y == r.typ && g.g == r.gremium);
-            if !same {
+            let key = (r.datum.map(|d| d.year), r.typ, r.gremium.as_deref());
+            if last != Some(key) {
+                last = Some(key);
                 groups.push(Group {
                     s: id as u32,
-                    j: r.year().to_string(),
+                    j: r.year(),
                     y: r.typ,
-                    g: r.gremium.clone(),
+                    g: r.gremium.as_deref().map(String::from),
                 });
             }
         }
@@ -690,7 +685,7 @@ impl IndexBuilder {
             u: &'a str,
             t: &'a str,
             y: &'a str,
-            d: &'a str,
+            d: String,
             #[serde(skip_serializing_if = "Option::is_none")]
             g: Option<&'a str>,
             x: &'a str,
@@ -703,7 +698,7 @@ impl IndexBuilder {
                 u: &meta.url,
                 t: &meta.titel,
                 y: meta.typ,
-                d: &meta.datum,
+                d: meta.datum.map(|d| d.german()).unwrap_or_default(),
                 g: meta.gremium.as_deref(),
                 x: text,
             })
@@ -1041,20 +1036,19 @@ mod tests {
                 url: format!("seite-{}/", 7 - n),
                 titel: String::new(),
                 typ,
-                datum_iso: date.to_string(),
-                datum: String::new(),
-                gremium: gremium.map(str::to_string),
+                datum: Date::parse_iso(date).ok(),
+                gremium: gremium.map(Arc::from),
             });
         }
         // The order as first written: one tuple comparison per pair.
         let mut expected: Vec<usize> = (0..records.len()).collect();
         expected.sort_by(|a, b| {
             let (x, y) = (&records[*a], &records[*b]);
-            (y.year(), x.typ, &x.gremium, &y.datum_iso, &x.url).cmp(&(
+            (y.year(), x.typ, &x.gremium, &y.datum, &x.url).cmp(&(
                 x.year(),
                 y.typ,
                 &y.gremium,
-                &x.datum_iso,
+                &x.datum,
                 &y.url,
             ))
         });
