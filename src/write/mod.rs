@@ -393,6 +393,16 @@ impl Staging {
         }
     }
 
+    /// Whether the previous build wrote `rel` and the file was still the one it wrote when
+    /// the previous files were checked (or now, if they were not): enough for a file that
+    /// is kept, not read, like a kept page.
+    pub fn previous_kept_intact(&self, rel: &str) -> io::Result<bool> {
+        match self.previous.get(rel) {
+            Some(previous) => self.same_on_disk(rel, previous.content),
+            None => Ok(false),
+        }
+    }
+
     /// Whether the previous build wrote `rel` and the file in the output folder is still
     /// the one it wrote, so that its bytes can be read back and trusted.
     pub fn previous_intact(&self, rel: &str) -> bool {
