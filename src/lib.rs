@@ -10,6 +10,7 @@ pub mod index;
 pub mod link;
 pub mod load;
 pub mod model;
+pub mod order;
 pub mod parse;
 pub mod render;
 pub mod serve;

@@ -78,28 +78,6 @@ pub struct RecordMeta {
     pub gremium: Option<Arc<str>>,
 }
 
-/// Puts `items[order[i]]` at `i`, in place (`order` is a permutation of the indices): the
-/// records of a large site are not copied into fresh memory twice on every build.
-fn permute<T>(items: &mut [T], order: &[usize]) {
-    let mut placed = vec![false; items.len()];
-    for start in 0..items.len() {
-        if placed[start] {
-            continue;
-        }
-        // Follow the cycle through `start`: each slot takes the item its order names.
-        let mut slot = start;
-        loop {
-            placed[slot] = true;
-            let from = order[slot];
-            if from == start {
-                break;
-            }
-            items.swap(slot, from);
-            slot = from;
-        }
-    }
-}
-
 impl RecordMeta {
     /// The year as the year filter shows it (four digits), empty without a date.
     fn year(&self) -> String {
@@ -428,7 +406,7 @@ impl IndexBuilder {
             ids[*index] = id as u32;
         }
         let mut sorted = records;
-        permute(&mut sorted, &order);
+        crate::order::permute(&mut sorted, &order);
         let count = sorted.len();
         (
             IndexBuilder {
@@ -929,24 +907,6 @@ pub(super) fn gzip_level(bytes: &[u8], level: u32) -> Vec<u8> {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn permute_places_each_item_where_its_order_names_it() {
-        for order in [
-            vec![],
-            vec![0],
-            vec![2, 0, 1],
-            vec![1, 0, 3, 2, 4],
-            vec![4, 3, 2, 1, 0],
-            vec![3, 4, 0, 1, 2, 6, 5],
-        ] {
-            let items: Vec<String> = (0..order.len()).map(|i| format!("r{i}")).collect();
-            let expected: Vec<String> = order.iter().map(|i| items[*i].clone()).collect();
-            let mut permuted = items.clone();
-            permute(&mut permuted, &order);
-            assert_eq!(permuted, expected, "order {order:?}");
-        }
-    }
 
     #[test]
     fn terms_are_stemmed_without_stop_words() {

@@ -43,10 +43,9 @@ pub fn discover(content_dir: &Path) -> (Vec<SourcePath>, Vec<Diagnostic>) {
         canonical_root,
         cwd: std::env::current_dir().ok(),
     };
-    let mut found = walk.folder(content_dir, "");
+    let found = walk.folder(content_dir, "");
     // Relative paths are unique, so an unstable sort gives the one order.
-    use rayon::prelude::*;
-    found.files.par_sort_unstable_by(|a, b| a.rel.cmp(&b.rel));
+    // In byte order of `rel` already: see `Walk::folder`.
     (found.files, found.problems)
 }
 
@@ -134,14 +133,27 @@ impl Walk {
                 });
             }
         }
+        // In byte order of `rel`, sorted folder by folder (a few names each, instead of
+        // every path of the site at the end): a folder's `rel` ends in `/`, so everything
+        // in it sorts among its neighbours just where the folder does.
+        found.files.sort_unstable_by(|a, b| a.rel.cmp(&b.rel));
+        folders.sort_unstable_by(|a, b| a.1.cmp(&b.1));
         let below: Vec<Found> = folders
             .par_iter()
             .map(|(path, rel)| self.folder(path, rel))
             .collect();
-        for mut more in below {
-            found.files.append(&mut more.files);
+        let mut files = std::mem::take(&mut found.files).into_iter().peekable();
+        let mut merged =
+            Vec::with_capacity(files.len() + below.iter().map(|b| b.files.len()).sum::<usize>());
+        for ((_, folder), mut more) in folders.iter().zip(below) {
+            while let Some(file) = files.next_if(|f| f.rel < *folder) {
+                merged.push(file);
+            }
+            merged.append(&mut more.files);
             found.problems.append(&mut more.problems);
         }
+        merged.extend(files);
+        found.files = merged;
         found
     }
 
@@ -307,6 +319,12 @@ mod tests {
             "b/z.md",
             "a/y/x.md",
             "a.md",
+            "a-b.md",
+            "a0.md",
+            "a/y.md",
+            "a/y-1/x.md",
+            "ä/x.md",
+            "b.md",
             ".versteckt/v.md",
             "b/.w.md",
             "b/bild.png",
@@ -318,7 +336,22 @@ mod tests {
         let (files, problems) = discover(root);
         assert!(problems.is_empty(), "{problems:?}");
         let rels: Vec<&str> = files.iter().map(|f| f.rel.as_str()).collect();
-        assert_eq!(rels, ["a.md", "a/y/x.md", "b/z.md"]);
+        // Byte order of the whole path, though each folder is listed on its own: `-` and
+        // `.` sort before a folder's `/`, `0` after it.
+        assert_eq!(
+            rels,
+            [
+                "a-b.md",
+                "a.md",
+                "a/y-1/x.md",
+                "a/y.md",
+                "a/y/x.md",
+                "a0.md",
+                "b.md",
+                "b/z.md",
+                "ä/x.md"
+            ]
+        );
         assert!(files.iter().all(|f| f.stamp.is_some_and(|s| s.len == 1)));
     }
 

@@ -519,13 +519,10 @@ impl Staging {
 
     /// Makes the new site the published one; returns what changed and the manifest for
     /// the next build.
-    pub fn publish(self) -> io::Result<(Published, Manifest)> {
+    pub fn publish(mut self) -> io::Result<(Published, Manifest)> {
+        // In the order the files were made, which varies from run to run: the manifest is
+        // read into a map, and sorting 200,000 paths took 0.04 s of every rebuild.
         let mut state = std::mem::take(&mut *self.lock());
-        // Paths are unique (`register` refuses a second one), so an unstable sort gives
-        // the one order.
-        state
-            .produced
-            .par_sort_unstable_by(|a, b| a.rel.cmp(&b.rel));
         let published = if state.staging {
             self.swap(&state)?
         } else {
@@ -551,6 +548,12 @@ impl Staging {
             folder: FolderId::of(&self.target),
             files,
         };
+        // The last build's files and this build's paths (400,000 strings at 130,000
+        // documents) are freed on a thread of their own: the build is done with them, and
+        // freeing them here took 0.04 s of every rebuild.
+        let leftovers = (std::mem::take(&mut self.previous), state.paths);
+        // (When no thread can be started, they are freed here, with the refused closure.)
+        let _ = std::thread::Builder::new().spawn(move || drop(leftovers));
         Ok((published, manifest))
     }
 
@@ -588,7 +591,8 @@ impl Staging {
         }
         let mut gone: Vec<&String> = self
             .previous
-            .keys()
+            .par_iter()
+            .map(|(rel, _)| rel)
             .filter(|rel| !state.paths.contains(rel.as_str()))
             .collect();
         gone.sort();
