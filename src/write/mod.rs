@@ -479,22 +479,26 @@ impl Staging {
         input: Option<u64>,
         same: bool,
     ) -> io::Result<()> {
+        // Everything but the two insertions happens before taking the lock: every file of
+        // the site passes here, from all threads at once.
+        let checked = same
+            .then(|| self.previous.get(rel).map(|previous| previous.stamp))
+            .flatten();
+        let produced = Produced {
+            rel: rel.to_string(),
+            content,
+            input,
+            checked,
+        };
+        let path = rel.to_string();
         let mut state = self.lock();
-        if !state.paths.insert(rel.to_string()) {
+        if !state.paths.insert(path) {
             return Err(io::Error::new(
                 io::ErrorKind::AlreadyExists,
                 format!("{rel} wird zweimal geschrieben (eine Datei gleichen Namens neben einer Seite?)"),
             ));
         }
-        let checked = same
-            .then(|| self.previous.get(rel).map(|previous| previous.stamp))
-            .flatten();
-        state.produced.push(Produced {
-            rel: rel.to_string(),
-            content,
-            input,
-            checked,
-        });
+        state.produced.push(produced);
         Ok(())
     }
 
