@@ -146,8 +146,9 @@ impl PreviousFiles {
         }
         // One thread, not rayon's pool: the link phase running meanwhile would wait for
         // the pool.
+        let mut stamps = FolderStamps::new(&target);
         previous.files.iter_mut().for_each(|(rel, file)| {
-            file.intact = Some(path_in(&target, rel).is_ok_and(|path| file.still_at(&path)));
+            file.intact = Some(stamps.stamp(rel) == Some(file.stamp));
         });
         previous
     }
@@ -175,6 +176,95 @@ impl From<Manifest> for PreviousFiles {
             files,
         }
     }
+}
+
+/// Stamps the files of an output folder by their paths inside it. On Linux each file is
+/// asked relative to its grandparent folder, opened once (`fstatat`): a stat of the whole
+/// path walks every folder above the file again, and the 200,000 files of a large site lie
+/// in a few hundred grandparents (`vorlagen/2019/<slug>/index.html`).
+struct FolderStamps<'a> {
+    target: &'a Path,
+    #[cfg(target_os = "linux")]
+    folders: HashMap<String, Option<std::fs::File>, FxBuild>,
+    #[cfg(target_os = "linux")]
+    name: Vec<u8>,
+}
+
+impl<'a> FolderStamps<'a> {
+    fn new(target: &'a Path) -> FolderStamps<'a> {
+        FolderStamps {
+            target,
+            #[cfg(target_os = "linux")]
+            folders: HashMap::default(),
+            #[cfg(target_os = "linux")]
+            name: Vec::new(),
+        }
+    }
+
+    /// The stamp of the file at `rel`; `None` when it is missing or `rel` would leave the
+    /// folder.
+    #[cfg(not(target_os = "linux"))]
+    fn stamp(&mut self, rel: &str) -> Option<FileStamp> {
+        FileStamp::of(&path_in(self.target, rel).ok()?)
+    }
+
+    /// The stamp of the file at `rel`; `None` when it is missing or `rel` would leave the
+    /// folder.
+    #[cfg(target_os = "linux")]
+    fn stamp(&mut self, rel: &str) -> Option<FileStamp> {
+        use std::os::fd::AsRawFd;
+        if !inside(rel) {
+            return None;
+        }
+        let mut parts = rel.rsplitn(3, '/');
+        let (_, _, grandparent) = (parts.next(), parts.next(), parts.next());
+        let (folder, below) = match grandparent {
+            Some(folder) => (folder, &rel[folder.len() + 1..]),
+            None => ("", rel),
+        };
+        if !self.folders.contains_key(folder) {
+            let opened = std::fs::File::open(self.target.join(folder)).ok();
+            self.folders.insert(folder.to_string(), opened);
+        }
+        let dir = self.folders.get(folder)?.as_ref()?;
+        self.name.clear();
+        self.name.extend_from_slice(below.as_bytes());
+        self.name.push(0);
+        let name = std::ffi::CStr::from_bytes_with_nul(&self.name).ok()?;
+        let mut stat = std::mem::MaybeUninit::<libc::stat>::uninit();
+        // SAFETY: `dir` is an open folder, `name` a NUL-terminated path below it, and
+        // `stat` is written by the call before it is read (only when it succeeded).
+        let stat = unsafe {
+            if libc::fstatat(dir.as_raw_fd(), name.as_ptr(), stat.as_mut_ptr(), 0) != 0 {
+                return None;
+            }
+            stat.assume_init()
+        };
+        if stat.st_mode & libc::S_IFMT != libc::S_IFREG {
+            return None;
+        }
+        // As `FileStamp::from(&Metadata)` computes it, so that both kinds of stamp compare.
+        let nanos = |seconds: i64, nanos: i64| {
+            u128::try_from(seconds).unwrap_or_default() * 1_000_000_000
+                + u128::try_from(nanos).unwrap_or_default()
+        };
+        Some(FileStamp {
+            len: u64::try_from(stat.st_size).unwrap_or_default(),
+            modified_ns: if stat.st_mtime < 0 {
+                0
+            } else {
+                nanos(stat.st_mtime, stat.st_mtime_nsec)
+            },
+            changed_ns: nanos(stat.st_ctime, stat.st_ctime_nsec),
+        })
+    }
+}
+
+/// Whether `rel` is a plain path inside a folder (no `..`, no root, no `.`).
+fn inside(rel: &str) -> bool {
+    Path::new(rel)
+        .components()
+        .all(|c| matches!(c, Component::Normal(_)))
 }
 
 /// An output folder reached through a symbolic link is updated where it really is.
@@ -687,17 +777,13 @@ impl Staging {
 /// `rel` (a `/`-separated path inside the site) under `base`; an error for a path that
 /// would leave it.
 fn path_in(base: &Path, rel: &str) -> io::Result<PathBuf> {
-    let rel_path = Path::new(rel);
-    if rel_path
-        .components()
-        .any(|c| !matches!(c, Component::Normal(_)))
-    {
+    if !inside(rel) {
         return Err(io::Error::new(
             io::ErrorKind::InvalidInput,
             format!("unzulässiger Ausgabepfad: {rel}"),
         ));
     }
-    Ok(base.join(rel_path))
+    Ok(base.join(rel))
 }
 
 fn write_file(path: &Path, bytes: &[u8]) -> io::Result<()> {
@@ -747,6 +833,38 @@ impl Drop for Staging {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn folder_stamps_agree_with_stamps_by_path() {
+        let tmp = tempfile::tempdir().expect("tempdir");
+        let target = tmp.path();
+        let files = [
+            "index.html",
+            "suche/index.bin",
+            "suche/f/0/1.json.gz",
+            "vorlagen/2019/fb-56-0051-wp18/index.html",
+            "vorlagen/2019/fb-56-0052-wp18/index.html",
+            "a/b/c/d/e.html",
+        ];
+        for rel in files {
+            write_file(&target.join(rel), rel.as_bytes()).expect("write");
+        }
+        let mut stamps = FolderStamps::new(target);
+        for rel in files {
+            let stamp = stamps.stamp(rel);
+            assert!(stamp.is_some(), "{rel}");
+            assert_eq!(stamp, FileStamp::of(&target.join(rel)), "{rel}");
+        }
+        for missing in [
+            "fehlt.html",
+            "vorlagen/2019/fehlt/index.html",
+            "vorlagen/2019",
+            "../x",
+            "",
+        ] {
+            assert_eq!(stamps.stamp(missing), None, "{missing}");
+        }
+    }
 
     #[test]
     fn publish_replaces_and_drop_discards() {
