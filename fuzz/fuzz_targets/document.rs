@@ -24,9 +24,10 @@ fuzz_target!(|data: &[u8]| {
         content_root: root.clone(),
     };
     let source = SourcePath {
-        path: root.join("portal-fuzz.md"),
+        path: root.join("portal-fuzz.md").into(),
         rel: "portal-fuzz.md".to_string(),
-        display: "portal-fuzz.md".into(),
+        display: std::path::Path::new("portal-fuzz.md").into(),
+        stamp: None,
     };
     let (document, _diagnostics) = parse_file(&source, text, &ctx);
     let tops: Vec<(String, String, String)> = match document.as_ref().map(|d| &d.kind) {
@@ -48,7 +49,7 @@ fuzz_target!(|data: &[u8]| {
         .as_ref()
         .map(|d| d.scan.excluded.clone())
         .unwrap_or_default();
-    let (site, _diagnostics) = portal::link::link(document.into_iter().collect(), &matcher);
+    let (site, _diagnostics) = portal::link::link(document.into_iter().map(Box::new).collect(), &matcher);
     let body = frontmatter::split(text).map(|s| s.body).unwrap_or(text);
     for range in &excluded {
         assert!(

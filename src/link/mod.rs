@@ -181,7 +181,7 @@ pub fn link(all: Vec<Box<Document>>, matcher: &NrMatcher) -> (Site, Vec<Diagnost
                             let key = (a.zu.as_str(), top.as_str());
                             if ambiguous_tops.contains(&key) {
                                 diagnostics.push(
-                                    Diagnostic::warning(&doc.source.display, 1, format!("TOP {top} gibt es in {} im öffentlichen und im nichtöffentlichen Teil; die Anlage wird sicherheitshalber nicht veröffentlicht.", a.zu))
+                                    Diagnostic::warning(&*doc.source.display, 1, format!("TOP {top} gibt es in {} im öffentlichen und im nichtöffentlichen Teil; die Anlage wird sicherheitshalber nicht veröffentlicht.", a.zu))
                                         .with_hint("Nummerieren Sie nichtöffentliche TOPs eindeutig (z. B. `N1`) und geben Sie bei der Anlage diese Nummer an."),
                                 );
                             }
@@ -211,7 +211,7 @@ pub fn link(all: Vec<Box<Document>>, matcher: &NrMatcher) -> (Site, Vec<Diagnost
         };
         if let Some(&first) = map.get(nr.as_str()) {
             diagnostics.push(
-                Diagnostic::error(&doc.source.display, 1, format!("Die {what} „{nr}“ gibt es doppelt: auch in {}.", documents[first].source.display.display()))
+                Diagnostic::error(&*doc.source.display, 1, format!("Die {what} „{nr}“ gibt es doppelt: auch in {}.", documents[first].source.display.display()))
                     .with_hint("Jede Nummer darf nur in einer Datei stehen; löschen oder korrigieren Sie eine der beiden."),
             );
         } else {
@@ -489,7 +489,7 @@ pub fn link(all: Vec<Box<Document>>, matcher: &NrMatcher) -> (Site, Vec<Diagnost
                 Some(t) => {
                     let found = n.tagesordnung.iter().position(|x| x.public && &x.top == t);
                     if found.is_none() {
-                        diagnostics.push(Diagnostic::error(&doc.source.display, 1, format!("`top: {t}`: die Sitzung {} hat keinen öffentlichen TOP {t}.", n.nr))
+                        diagnostics.push(Diagnostic::error(&*doc.source.display, 1, format!("`top: {t}`: die Sitzung {} hat keinen öffentlichen TOP {t}.", n.nr))
                             .with_hint("Geben Sie eine TOP-Nummer aus der `tagesordnung` der Niederschrift an."));
                         continue;
                     }
@@ -504,7 +504,7 @@ pub fn link(all: Vec<Box<Document>>, matcher: &NrMatcher) -> (Site, Vec<Diagnost
             (Parent::Vorlage(v), vorlagen[v].slug.as_str(), None)
         } else {
             diagnostics.push(
-                Diagnostic::error(&doc.source.display, 1, format!("`zu: {}` nennt keine Vorlage und keine Niederschrift des Korpus.", a.zu))
+                Diagnostic::error(&*doc.source.display, 1, format!("`zu: {}` nennt keine Vorlage und keine Niederschrift des Korpus.", a.zu))
                     .with_hint("`zu` muss genau die `nr` einer Vorlage oder Niederschrift sein (z. B. `zu: ASID/07/WP18`)."),
             );
             continue;
@@ -525,7 +525,7 @@ pub fn link(all: Vec<Box<Document>>, matcher: &NrMatcher) -> (Site, Vec<Diagnost
         if let Some(&other) = anlage_slugs.get(&slug) {
             diagnostics.push(
                 Diagnostic::error(
-                    &doc.source.display,
+                    &*doc.source.display,
                     1,
                     format!(
                         "Die Anlage hat dieselbe Nummer wie {} (Adresse anlagen/{slug}/).",

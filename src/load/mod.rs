@@ -4,6 +4,7 @@
 //! refuses paths that leave the content folder, and hands out their text as UTF-8.
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 
 use crate::diagnostics::Diagnostic;
 
@@ -11,11 +12,11 @@ use crate::diagnostics::Diagnostic;
 #[derive(Debug, Clone)]
 pub struct SourcePath {
     /// Absolute (or as given) path for reading.
-    pub path: PathBuf,
+    pub path: Arc<Path>,
     /// Path relative to the content folder, with `/` separators: stable across machines.
     pub rel: String,
     /// Path for messages: relative to the working directory where possible.
-    pub display: PathBuf,
+    pub display: Arc<Path>,
     /// Length and times when the folder was listed; `None` if the file could not be stat'ed.
     pub stamp: Option<FileStamp>,
 }
@@ -126,8 +127,8 @@ impl Walk {
                 folders.push((path, format!("{rel}{name}/")));
             } else if metadata.is_file() && name.ends_with(".md") {
                 found.files.push(SourcePath {
-                    display: display_path_from(&path, self.cwd.as_deref()),
-                    path,
+                    display: display_path_from(&path, self.cwd.as_deref()).into(),
+                    path: path.into(),
                     rel: format!("{rel}{name}"),
                     stamp: Some(FileStamp::from(&metadata)),
                 });
@@ -195,13 +196,13 @@ impl Walk {
 /// Reads a file as UTF-8 text; a file that is not UTF-8 is an error naming the first bad line.
 pub fn read_text(source: &SourcePath) -> Result<String, Diagnostic> {
     let bytes = std::fs::read(&source.path)
-        .map_err(|e| Diagnostic::error(&source.display, 0, format!("Datei nicht lesbar: {e}")))?;
+        .map_err(|e| Diagnostic::error(&*source.display, 0, format!("Datei nicht lesbar: {e}")))?;
     String::from_utf8(bytes).map_err(|e| {
         let valid = e.utf8_error().valid_up_to();
         let bytes = e.as_bytes();
         let line = bytes[..valid].iter().filter(|b| **b == b'\n').count() + 1;
         Diagnostic::error(
-            &source.display,
+            &*source.display,
             line,
             "Die Datei ist nicht in UTF-8 kodiert.",
         )

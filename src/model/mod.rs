@@ -4,7 +4,8 @@
 pub mod date;
 pub mod slug;
 
-use std::path::PathBuf;
+use std::path::Path;
+use std::sync::Arc;
 
 pub use date::Date;
 
@@ -12,12 +13,21 @@ use crate::parse::markdown::BodyScan;
 
 /// Where a document came from, and where its body starts (the render phase reads the body
 /// again from disk instead of keeping every body in memory).
+fn no_path() -> Arc<Path> {
+    Arc::from(Path::new(""))
+}
+
 #[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub struct Source {
     /// Relative to the content folder, `/`-separated.
     pub rel: String,
-    pub path: PathBuf,
-    pub display: PathBuf,
+    /// The path for reading and the path for messages, shared with the `SourcePath` the
+    /// file was found as. Not stored in the parse cache: taken from the walk that found
+    /// the file (two strings fewer to read back per document).
+    #[serde(skip, default = "no_path")]
+    pub path: Arc<Path>,
+    #[serde(skip, default = "no_path")]
+    pub display: Arc<Path>,
     pub body_offset: usize,
     pub body_line: usize,
     /// Length and times of the file when it was parsed (not stored in the parse cache,
@@ -50,7 +60,7 @@ pub struct FrontmatterMention {
 #[derive(Debug, Clone, serde::Serialize, serde::Deserialize)]
 pub enum Kind {
     Vorlage(Vorlage),
-    Niederschrift(Niederschrift),
+    Niederschrift(Box<Niederschrift>),
     Anlage(Anlage),
 }
 

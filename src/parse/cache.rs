@@ -28,7 +28,7 @@ use crate::load::{FileStamp, SourcePath};
 use crate::model::{Document, Kind};
 
 /// Changes whenever the stored layout does.
-const FORMAT: u32 = 3;
+const FORMAT: u32 = 4;
 
 /// Shard files per cache. Enough that one shard is small next to the whole (1.7 MB at
 /// 130,000 documents) and that both cores have work while reading.

@@ -103,7 +103,7 @@ pub fn parse_file(
     file_text: &str,
     ctx: &ParseContext,
 ) -> (Option<Document>, Vec<Diagnostic>) {
-    let file = source.display.as_path();
+    let file: &Path = &source.display;
     let split = match frontmatter::split(file_text) {
         Ok(split) => split,
         Err(e) => {
@@ -188,7 +188,7 @@ pub fn parse_file(
         }
         Some("vorlage") => parse_vorlage(&mut report, &raw, ctx).map(Kind::Vorlage),
         Some("niederschrift") => {
-            parse_niederschrift(&mut report, &raw, ctx).map(Kind::Niederschrift)
+            parse_niederschrift(&mut report, &raw, ctx).map(|n| Kind::Niederschrift(Box::new(n)))
         }
         Some("anlage") => parse_anlage(&mut report, &raw, ctx, source).map(Kind::Anlage),
         Some(other) => {

@@ -9,6 +9,7 @@ pub mod schema;
 pub mod yaml;
 
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
+use std::sync::Arc;
 
 use rayon::prelude::*;
 
@@ -33,7 +34,7 @@ pub fn parse_all(sources: &[SourcePath], ctx: &ParseContext, cached: Vec<Option<
         .filter(|(source, entry)| {
             !matches!((entry, source.stamp), (Some(e), Some(stamp)) if e.stamp == stamp)
         })
-        .map(|(source, _)| source.path.as_path())
+        .map(|(source, _)| &*source.path)
         .collect();
     let done = AtomicBool::new(false);
     let cursor = AtomicUsize::new(0);
@@ -87,7 +88,11 @@ fn parse_each(sources: &[SourcePath], ctx: &ParseContext, cached: Vec<Option<Ent
         .zip(cached)
         .map(|(source, cached)| {
             let stamp = source.stamp.or_else(|| FileStamp::of(&source.path));
-            if let Some(entry) = cached.filter(|e| Some(e.stamp) == stamp) {
+            if let Some(mut entry) = cached.filter(|e| Some(e.stamp) == stamp) {
+                if let Some(document) = &mut entry.document {
+                    document.source.path = Arc::clone(&source.path);
+                    document.source.display = Arc::clone(&source.display);
+                }
                 return (entry, true);
             }
             let (document, diagnostics) = match load::read_text(source) {

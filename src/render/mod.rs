@@ -494,7 +494,7 @@ fn copy_dateien(rc: &RenderContext, staging: &Staging) -> usize {
         ) {
             Ok(()) => count += 1,
             Err(e) => rc.push(Diagnostic::error(
-                &doc.source.display,
+                &*doc.source.display,
                 0,
                 format!("`datei` {datei} kann nicht kopiert werden: {e}"),
             )),
