@@ -246,6 +246,15 @@ impl FileStamp {
     }
 }
 
+/// A file time given as seconds and nanoseconds since 1970 (as `stat` has it) in
+/// nanoseconds; 0 before 1970, as `modified()` gives it there.
+pub fn nanos_since_epoch(seconds: i64, nanos: i64) -> u128 {
+    match u128::try_from(seconds) {
+        Ok(seconds) => seconds * 1_000_000_000 + u128::try_from(nanos).unwrap_or_default(),
+        Err(_) => 0,
+    }
+}
+
 impl From<&std::fs::Metadata> for FileStamp {
     fn from(meta: &std::fs::Metadata) -> FileStamp {
         let modified_ns = meta
@@ -257,8 +266,7 @@ impl From<&std::fs::Metadata> for FileStamp {
         #[cfg(unix)]
         let changed_ns = {
             use std::os::unix::fs::MetadataExt;
-            u128::try_from(meta.ctime()).unwrap_or_default() * 1_000_000_000
-                + u128::try_from(meta.ctime_nsec()).unwrap_or_default()
+            nanos_since_epoch(meta.ctime(), meta.ctime_nsec())
         };
         #[cfg(not(unix))]
         let changed_ns = 0;

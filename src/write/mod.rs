@@ -244,18 +244,10 @@ impl<'a> FolderStamps<'a> {
             return None;
         }
         // As `FileStamp::from(&Metadata)` computes it, so that both kinds of stamp compare.
-        let nanos = |seconds: i64, nanos: i64| {
-            u128::try_from(seconds).unwrap_or_default() * 1_000_000_000
-                + u128::try_from(nanos).unwrap_or_default()
-        };
         Some(FileStamp {
             len: u64::try_from(stat.st_size).unwrap_or_default(),
-            modified_ns: if stat.st_mtime < 0 {
-                0
-            } else {
-                nanos(stat.st_mtime, stat.st_mtime_nsec)
-            },
-            changed_ns: nanos(stat.st_ctime, stat.st_ctime_nsec),
+            modified_ns: crate::load::nanos_since_epoch(stat.st_mtime, stat.st_mtime_nsec),
+            changed_ns: crate::load::nanos_since_epoch(stat.st_ctime, stat.st_ctime_nsec),
         })
     }
 }
