@@ -695,11 +695,25 @@ impl IndexBuilder {
 /// The weight of a term in a record: the term-frequency part of BM25 (k1 = 1.2, b = 0.75)
 /// against `REFERENCE_LENGTH`, in hundredths (1..=220). The browser multiplies it by the
 /// term's inverse document frequency, computed from the document frequency in the chunk and
-/// the record count in the entry file.
+/// the record count in the entry file. The length counts in steps (`length_step`).
 pub fn weight(tf: u16, length: u32) -> u8 {
     let tf = f64::from(tf);
-    let norm = 1.2 * (0.25 + 0.75 * f64::from(length.max(1)) / REFERENCE_LENGTH);
+    let length = length_step(length.max(1));
+    let norm = 1.2 * (0.25 + 0.75 * f64::from(length) / REFERENCE_LENGTH);
     (tf * 2.2 / (tf + norm) * 100.0).round().clamp(1.0, 255.0) as u8
+}
+
+/// A record's length as its weights see it: its four highest binary digits (exact up to
+/// 15, then steps of 1/16 to 1/8 of the length), as Lucene keeps document lengths in one
+/// byte. Without steps, an edit that adds one word to a long record moved the weight of
+/// most of its other terms by a hundredth, and a rebuild made 50-180 dictionary chunks
+/// again instead of the one or two that hold the words edited; with them, that happens
+/// only when the length crosses a step. Ranking is no worse for it: BM25's length
+/// normalisation is a rough correction, and a weight moves by at most a few hundredths.
+pub(super) fn length_step(length: u32) -> u32 {
+    let digits = u32::BITS - length.leading_zeros();
+    let dropped = digits.saturating_sub(4);
+    (length >> dropped) << dropped
 }
 
 /// Whether a chunk that holds `size` bytes closes after `term` (see `MIN_CHUNK_BYTES`).
@@ -919,7 +933,37 @@ mod tests {
         assert!(weight(1, 300) < weight(3, 300));
         assert!(weight(3, 300) > weight(3, 3000));
         assert!(weight(u16::MAX, 1) <= 220);
-        assert_eq!(weight(1, 300), 100);
+        // 300 counts as 288 (binary 100101100 → 100100000).
+        assert_eq!(weight(1, 288), 102);
+        assert_eq!(weight(1, 300), 102);
+    }
+
+    #[test]
+    fn lengths_count_in_steps_of_at_most_an_eighth() {
+        for length in 0..16 {
+            assert_eq!(length_step(length), length);
+        }
+        assert_eq!(length_step(16), 16);
+        assert_eq!(length_step(17), 16);
+        assert_eq!(length_step(18), 18);
+        assert_eq!(length_step(1023), 960);
+        assert_eq!(length_step(1024), 1024);
+        assert_eq!(length_step(u32::MAX), 0xF000_0000);
+        let mut previous = 0;
+        for length in 1..100_000u32 {
+            let step = length_step(length);
+            assert!(
+                step <= length && length - step <= length / 8,
+                "{length} → {step}"
+            );
+            assert!(step >= previous, "steps never go down");
+            previous = step;
+        }
+        // A word more in a long record usually leaves every weight as it was.
+        let same = (600..700u32)
+            .filter(|l| (1..5).all(|tf| weight(tf, *l) == weight(tf, l + 3)))
+            .count();
+        assert!(same > 90, "{same} of 100");
     }
 
     #[test]

@@ -33,7 +33,7 @@ use super::search::{varint, FxBuild, IndexBuilder, Limits, Postings};
 pub(super) const SHARDS: usize = 64;
 
 /// Changes whenever the stored layout, or the meaning of what is stored, does.
-const FORMAT: u32 = 2;
+const FORMAT: u32 = 3;
 
 /// The summary file: everything a patch needs except the forward store.
 #[derive(Debug, Clone, Serialize, Deserialize)]
