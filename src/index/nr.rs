@@ -6,8 +6,6 @@
 //! gzipped JSON array of `[nr, slug, titel]`: the page is `vorlagen/<slug>/`, and an array
 //! without key names and paths, compressed, is a third of the size.
 
-use std::collections::BTreeMap;
-
 use serde::Serialize;
 
 use crate::link::Site;
@@ -33,17 +31,23 @@ pub fn shard_key(nr: &str) -> &str {
     last.unwrap_or("x")
 }
 
-/// All lookup files: `<key>` of `suche/nr/<key>.bin` → entries sorted by number.
-pub fn lookup_files(site: &Site) -> BTreeMap<&str, Vec<Entry<'_>>> {
-    let mut files: BTreeMap<&str, Vec<Entry>> = BTreeMap::new();
-    for v in &site.vorlagen {
-        files
-            .entry(shard_key(&v.nr))
-            .or_default()
-            .push(Entry(&v.nr, &v.slug, &v.titel));
-    }
-    for entries in files.values_mut() {
-        entries.sort_by(|a, b| a.0.cmp(b.0));
+/// All lookup files: `<key>` of `suche/nr/<key>.bin` → entries sorted by number, in
+/// the byte order of the keys. Sorted in parallel rather than grouped in a map: every
+/// rebuild makes them (a tree map of the keys took 0.04 s on one core).
+pub fn lookup_files(site: &Site) -> Vec<(&str, Vec<Entry<'_>>)> {
+    use rayon::prelude::*;
+    let mut keyed: Vec<(&str, Entry)> = site
+        .vorlagen
+        .par_iter()
+        .map(|v| (shard_key(&v.nr), Entry(&v.nr, &v.slug, &v.titel)))
+        .collect();
+    keyed.par_sort_unstable_by(|(key_a, a), (key_b, b)| key_a.cmp(key_b).then(a.0.cmp(b.0)));
+    let mut files: Vec<(&str, Vec<Entry>)> = Vec::new();
+    for (key, entry) in keyed {
+        match files.last_mut() {
+            Some((last, entries)) if *last == key => entries.push(entry),
+            _ => files.push((key, vec![entry])),
+        }
     }
     files
 }

@@ -838,7 +838,10 @@ impl NewChunk {
         IndexFile {
             path: chunk_path(&self.first),
             raw: self.raw,
-            level: 6,
+            // Level 2: postings compress to 0.688 of their size at level 2 and to 0.687 at
+            // level 6, which takes a fifth longer (all 1,064 chunks at 6,000 Sitzungen; a
+            // rebuild that re-weights a record compresses a hundred of them again).
+            level: 2,
         }
     }
 }
