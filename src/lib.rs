@@ -193,6 +193,9 @@ pub fn build(config: &Config, options: BuildOptions) -> BuildReport {
         );
         return finish(report);
     }
+    // Before waiting for the check of the last build's files: numbering the records leaves
+    // a core idle now and then, which that check fills.
+    let numbered = index::number_records(&site);
     let staging = match write::Staging::create(
         &config.out_dir,
         previous_files
@@ -212,7 +215,7 @@ pub fn build(config: &Config, options: BuildOptions) -> BuildReport {
     // The search index's state, for patching it in the next build; beside the manifest,
     // and like it trusted only while the output is what the last build published.
     let index_state = manifest.as_ref().map(|path| path.with_extension("suche"));
-    let mut rc = render::RenderContext::new(&site, config, &ctx.matcher, &staging);
+    let mut rc = render::RenderContext::new(&site, config, &ctx.matcher, &staging, numbered);
     rc.skip_unchanged = staging.has_previous();
     let previous_index = index_state
         .as_deref()

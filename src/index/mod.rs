@@ -27,6 +27,16 @@ pub struct RecordIds {
     pub top: HashMap<(usize, usize), u32, search::FxBuild>,
 }
 
+/// The search records of the site, numbered: the builder that collects their text while
+/// pages render, and each page's record ids. Needs only the linked site, so a build makes
+/// them while the last build's files are still being checked (`PreviousFiles`).
+pub fn number_records(site: &Site) -> (search::IndexBuilder, RecordIds) {
+    let (records, slots) = records(site);
+    let (builder, ids) = search::IndexBuilder::new(records);
+    let record_ids = RecordIds::new(site, &slots, &ids);
+    (builder, record_ids)
+}
+
 /// Lists the records of the site: every Vorlage, Anlage and Sitzung page, and every public
 /// agenda item with a Protokoll section (found with a deep link to that section). Built in
 /// parallel: every build lists them, a rebuild that renders a handful of pages included.

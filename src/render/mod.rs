@@ -45,15 +45,14 @@ pub struct RenderContext<'a> {
 }
 
 impl<'a> RenderContext<'a> {
+    /// `search` and `record_ids` come from `index::number_records`.
     pub fn new(
         site: &'a Site,
         config: &'a Config,
         matcher: &'a NrMatcher,
         staging: &'a Staging,
+        (search, record_ids): (IndexBuilder, RecordIds),
     ) -> Self {
-        let (records, slots) = index::records(site);
-        let (search, ids) = IndexBuilder::new(records);
-        let record_ids = RecordIds::new(site, &slots, &ids);
         let base_path = config
             .site_url
             .as_deref()

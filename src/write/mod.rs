@@ -21,6 +21,7 @@ use std::collections::{HashMap, HashSet};
 use std::hash::{BuildHasher, Hasher};
 use std::io;
 use std::path::{Component, Path, PathBuf};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::Mutex;
 
 use serde::{Deserialize, Serialize};
@@ -105,7 +106,7 @@ impl FolderId {
 }
 
 /// One file the previous build wrote.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug)]
 struct PreviousFile {
     content: Content,
     /// Its stamp on disk after that build.
@@ -114,6 +115,9 @@ struct PreviousFile {
     input: Option<u64>,
     /// Whether the file on disk still has that stamp, when already checked.
     intact: Option<bool>,
+    /// Whether this build made or kept a file at its path (`Staging::register`): those
+    /// not claimed when the build ends are gone.
+    claimed: AtomicBool,
 }
 
 impl PreviousFile {
@@ -167,6 +171,7 @@ impl From<Manifest> for PreviousFiles {
                         stamp,
                         input,
                         intact: None,
+                        claimed: AtomicBool::new(false),
                     };
                     (rel, file)
                 }),
@@ -318,8 +323,9 @@ struct Produced {
 struct State {
     /// Every file of the new site, with the hash of its input if it is derived.
     produced: Vec<Produced>,
-    /// The paths of `produced`: a path written twice is an error.
-    paths: HashSet<String, FxBuild>,
+    /// The paths of `produced` that the previous build did not write (those it wrote are
+    /// `PreviousFile::claimed`): a path written twice is an error.
+    new_paths: HashSet<String, FxBuild>,
     pending: Vec<(String, Pending)>,
     pending_bytes: usize,
     /// The staging folder is in use (always on a first build).
@@ -382,7 +388,10 @@ impl Staging {
             // path registered so far, several times over at 200,000 files.
             state: Mutex::new(State {
                 produced: Vec::with_capacity(expected),
-                paths: HashSet::with_capacity_and_hasher(expected, FxBuild::default()),
+                new_paths: HashSet::with_capacity_and_hasher(
+                    if trusted { 0 } else { expected },
+                    FxBuild::default(),
+                ),
                 ..State::default()
             }),
             budget: IN_PLACE_BUDGET,
@@ -561,26 +570,38 @@ impl Staging {
         input: Option<u64>,
         same: bool,
     ) -> io::Result<()> {
-        // Everything but the two insertions happens before taking the lock: every file of
-        // the site passes here, from all threads at once.
-        let checked = same
-            .then(|| self.previous.get(rel).map(|previous| previous.stamp))
-            .flatten();
+        // Everything but the insertions happens before taking the lock: every file of the
+        // site passes here, from all threads at once. A path the previous build wrote is
+        // claimed in its entry, without a lock or a copy of the path.
+        let twice = || {
+            io::Error::new(
+                io::ErrorKind::AlreadyExists,
+                format!("{rel} wird zweimal geschrieben (eine Datei gleichen Namens neben einer Seite?)"),
+            )
+        };
+        let previous = self.previous.get(rel);
         let produced = Produced {
             rel: rel.to_string(),
             content,
             input,
-            checked,
+            checked: previous.filter(|_| same).map(|previous| previous.stamp),
         };
-        let path = rel.to_string();
-        let mut state = self.lock();
-        if !state.paths.insert(path) {
-            return Err(io::Error::new(
-                io::ErrorKind::AlreadyExists,
-                format!("{rel} wird zweimal geschrieben (eine Datei gleichen Namens neben einer Seite?)"),
-            ));
+        match previous {
+            Some(previous) => {
+                if previous.claimed.swap(true, Ordering::Relaxed) {
+                    return Err(twice());
+                }
+                self.lock().produced.push(produced);
+            }
+            None => {
+                let path = rel.to_string();
+                let mut state = self.lock();
+                if !state.new_paths.insert(path) {
+                    return Err(twice());
+                }
+                state.produced.push(produced);
+            }
         }
-        state.produced.push(produced);
         Ok(())
     }
 
@@ -634,10 +655,10 @@ impl Staging {
             folder: FolderId::of(&self.target),
             files,
         };
-        // The last build's files and this build's paths (400,000 strings at 130,000
-        // documents) are freed on a thread of their own: the build is done with them, and
-        // freeing them here took 0.04 s of every rebuild.
-        let leftovers = (std::mem::take(&mut self.previous), state.paths);
+        // The last build's files (200,000 paths at 130,000 documents) are freed on a thread
+        // of their own: the build is done with them, and freeing them here took 0.04 s of
+        // every rebuild.
+        let leftovers = (std::mem::take(&mut self.previous), state.new_paths);
         // (When no thread can be started, they are freed here, with the refused closure.)
         let _ = std::thread::Builder::new().spawn(move || drop(leftovers));
         Ok((published, manifest))
@@ -678,8 +699,8 @@ impl Staging {
         let mut gone: Vec<&String> = self
             .previous
             .par_iter()
+            .filter(|(_, previous)| !previous.claimed.load(Ordering::Relaxed))
             .map(|(rel, _)| rel)
-            .filter(|rel| !state.paths.contains(rel.as_str()))
             .collect();
         gone.sort();
         for rel in gone {
@@ -736,8 +757,8 @@ impl Staging {
         }
         published.removed = self
             .previous
-            .keys()
-            .filter(|rel| !state.paths.contains(rel.as_str()))
+            .values()
+            .filter(|previous| !previous.claimed.load(Ordering::Relaxed))
             .count();
         let old = self.dir.with_file_name(format!(
             ".{}.portal-alt-{}",
@@ -1023,7 +1044,15 @@ mod tests {
         second.write("e/index.html", b"e").expect("write");
         assert!(
             second.write("e/index.html", b"e").is_err(),
-            "a path written twice"
+            "a path of the last build written twice"
+        );
+        assert!(
+            second.write("d/index.html", b"d").is_err(),
+            "a new path written twice"
+        );
+        assert!(
+            second.write("a/index.html", b"a").is_err(),
+            "a kept path written twice"
         );
         let (published, manifest) = second.publish().expect("publish");
         assert_eq!(
