@@ -32,8 +32,8 @@ use crate::load::FileStamp;
 /// Changed bytes a rebuild keeps in memory before it falls back to a staging folder.
 const IN_PLACE_BUDGET: usize = 256 * 1024 * 1024;
 
-/// Changes whenever the manifest's layout does.
-const FORMAT: u32 = 3;
+/// Changes whenever the manifest's layout (or the hash of its contents) does.
+const FORMAT: u32 = 4;
 
 /// What the output folder held after a build: every file with the length and hash of its
 /// bytes and its stamp on disk, and the folder's identity, so that a folder or file changed
@@ -54,12 +54,12 @@ struct Content {
 }
 
 impl Content {
+    /// XXH3, a hash made for checksums: a file whose hash is unchanged is not written again,
+    /// so a hash-table hash (FxHash) would risk stale files.
     fn of(bytes: &[u8]) -> Content {
-        let mut hasher = FxBuild::default().build_hasher();
-        hasher.write(bytes);
         Content {
             len: bytes.len() as u64,
-            hash: hasher.finish(),
+            hash: xxhash_rust::xxh3::xxh3_64(bytes),
         }
     }
 
@@ -67,7 +67,7 @@ impl Content {
     /// need not be read to learn that they did not change.
     fn of_source(from: &Path) -> io::Result<Content> {
         let stamp = FileStamp::from(&std::fs::metadata(from)?);
-        let mut hasher = FxBuild::default().build_hasher();
+        let mut hasher = xxhash_rust::xxh3::Xxh3Default::new();
         hasher.write(from.as_os_str().as_encoded_bytes());
         std::hash::Hash::hash(&stamp, &mut hasher);
         Ok(Content {
