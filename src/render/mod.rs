@@ -149,9 +149,12 @@ pub fn render_site(
     mut phase: impl FnMut(&'static str),
 ) -> Result<Rendered, Vec<Diagnostic>> {
     let staging = rc.staging;
-    let lists = pages::Lists::new(rc.site);
+    // Side by side: each is partly serial, and a rebuild after one edit waits for both.
+    let (lists, fingerprints) = rayon::join(
+        || pages::Lists::new(rc.site),
+        || fingerprint::Fingerprints::new(rc, templates_fingerprint),
+    );
     let jobs = lists.jobs(rc.site, rc.config.search);
-    let fingerprints = fingerprint::Fingerprints::new(rc, templates_fingerprint);
     let skip = rc.skip_unchanged && (!rc.config.search || previous_index.is_some());
     // Per job: rendered, kept, or failed (reported).
     #[derive(Clone, Copy, PartialEq)]

@@ -6,6 +6,7 @@
 
 use std::collections::BTreeMap;
 
+use rayon::prelude::*;
 use serde_json::{json, Value};
 
 use crate::link::{AnlagePage, DocId, Parent, Site};
@@ -65,16 +66,16 @@ impl Lists {
                 .or_default()
                 .push(i);
         }
-        for list in vorlagen_by_year.values_mut() {
+        // Years in parallel: every build makes these lists, and a rebuild after one edit
+        // waits for them.
+        vorlagen_by_year.par_iter_mut().for_each(|(_, list)| {
             list.sort_by(|a, b| {
                 let (x, y) = (&site.vorlagen[*a], &site.vorlagen[*b]);
                 (y.datum, &y.nr).cmp(&(x.datum, &x.nr))
             });
-        }
-        let mut personen_sorted: Vec<usize> = (0..site.personen.len()).collect();
-        personen_sorted.sort_by(|a, b| {
-            sort_name(&site.personen[*a].name).cmp(&sort_name(&site.personen[*b].name))
         });
+        let mut personen_sorted: Vec<usize> = (0..site.personen.len()).collect();
+        personen_sorted.sort_by_cached_key(|p| sort_name(&site.personen[*p].name));
         Lists {
             sitzungen_by_year,
             vorlagen_by_year,
@@ -565,16 +566,22 @@ impl Builder<'_> {
         let latest_sitzungen: Vec<Value> = (0..self.site.sitzungen.len().min(8))
             .map(|i| self.sitzung_link(i))
             .collect();
+        // The eight newest of 100,000 Vorlagen: selected, not sorted (the Startseite is
+        // rendered in every build, a rebuild after one edit included).
         let mut with_text: Vec<usize> = (0..self.site.vorlagen.len())
             .filter(|i| self.site.vorlagen[*i].doc.is_some())
             .collect();
-        with_text.sort_by(|a, b| {
+        let newest_first = |a: &usize, b: &usize| {
             let (x, y) = (&self.site.vorlagen[*a], &self.site.vorlagen[*b]);
             (y.datum, &y.nr).cmp(&(x.datum, &x.nr))
-        });
+        };
+        if with_text.len() > 8 {
+            with_text.select_nth_unstable_by(8, newest_first);
+            with_text.truncate(8);
+        }
+        with_text.sort_by(newest_first);
         let latest_vorlagen: Vec<Value> = with_text
             .into_iter()
-            .take(8)
             .map(|i| self.vorlage_link(i))
             .collect();
         let gremien: Vec<Value> = (0..self.site.gremien.len())
