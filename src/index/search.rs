@@ -308,6 +308,27 @@ impl Local {
     }
 }
 
+/// The hash of what decides the records' ids, taken in id order (`order[id]` is the
+/// record's index in `records`): hashed in parallel, in runs of a fixed length so that the
+/// result does not depend on the number of threads.
+fn identity_of(records: &[RecordMeta], order: &[usize]) -> u64 {
+    let runs: Vec<u64> = order
+        .par_chunks(4096)
+        .map(|run| {
+            let mut hasher = FxBuild::default().build_hasher();
+            for i in run {
+                let r = &records[*i];
+                (r.typ, &r.gremium, &r.datum, &r.url).hash(&mut hasher);
+            }
+            hasher.finish()
+        })
+        .collect();
+    let mut hasher = FxBuild::default().build_hasher();
+    records.len().hash(&mut hasher);
+    runs.hash(&mut hasher);
+    hasher.finish()
+}
+
 thread_local! {
     /// This thread's collection for the builder of the given generation.
     static LOCAL: RefCell<Option<(u64, Arc<Mutex<Local>>)>> = const { RefCell::new(None) };
@@ -322,6 +343,8 @@ pub struct IndexBuilder {
     pub(super) lengths: Vec<AtomicU32>,
     /// Which records were added: a rebuild that patches the index adds only some.
     pub(super) added: Vec<AtomicBool>,
+    /// The hash of what decides the records' ids (`identity`).
+    identity: u64,
     /// Tells this builder's thread-local collections from those of an earlier build in the
     /// same process (`portal serve`).
     generation: u64,
@@ -361,20 +384,33 @@ impl IndexBuilder {
         // reads the URLs only to order records of one Sitzung (same date).
         // A dozen Gremien and three types among 235,000 records: distinct names first
         // (sorting every record's name cost more than numbering the records).
-        let gremien: Vec<&str> = records
-            .iter()
-            .filter_map(|r| r.gremium.as_deref())
-            .collect::<HashSet<&str, FxBuild>>()
+        // Collected in parallel: a rebuild after one edit waits for this.
+        let (gremien, typen) = records
+            .par_iter()
+            .fold(
+                || (HashSet::<&str, FxBuild>::default(), BTreeSet::<&str>::new()),
+                |(mut gremien, mut typen), r| {
+                    if let Some(g) = r.gremium.as_deref() {
+                        gremien.insert(g);
+                    }
+                    typen.insert(r.typ);
+                    (gremien, typen)
+                },
+            )
+            .reduce(
+                || (HashSet::default(), BTreeSet::new()),
+                |(mut gremien, mut typen), (other_gremien, other_typen)| {
+                    gremien.extend(other_gremien);
+                    typen.extend(other_typen);
+                    (gremien, typen)
+                },
+            );
+        let gremien: Vec<&str> = gremien
             .into_iter()
             .collect::<BTreeSet<&str>>()
             .into_iter()
             .collect();
-        let typen: Vec<&str> = records
-            .iter()
-            .map(|r| r.typ)
-            .collect::<BTreeSet<&str>>()
-            .into_iter()
-            .collect();
+        let typen: Vec<&str> = typen.into_iter().collect();
         // Year and YYYYMMDD as numbers; four-digit years, as the filter shows them.
         let year_of = |d: &Date| u128::try_from(d.year.clamp(0, 9999)).unwrap_or(0);
         let day_of = |d: &Date| year_of(d) * 10_000 + u128::from(d.month * 100 + d.day);
@@ -405,12 +441,14 @@ impl IndexBuilder {
         for (id, index) in order.iter().enumerate() {
             ids[*index] = id as u32;
         }
+        let identity = identity_of(&records, &order);
         let mut sorted = records;
         crate::order::permute(&mut sorted, &order);
         let count = sorted.len();
         (
             IndexBuilder {
                 records: sorted,
+                identity,
                 lengths: (0..count).map(|_| AtomicU32::new(0)).collect(),
                 added: (0..count).map(|_| AtomicBool::new(false)).collect(),
                 generation: GENERATION.fetch_add(1, Ordering::Relaxed),
@@ -442,12 +480,7 @@ impl IndexBuilder {
     /// The hash of what decides the records' ids, in id order: the state of a previous
     /// build fits this one only if it is the same (ids would shift otherwise).
     pub(super) fn identity(&self) -> u64 {
-        let mut hasher = FxBuild::default().build_hasher();
-        self.records.len().hash(&mut hasher);
-        for r in &self.records {
-            (r.typ, &r.gremium, &r.datum, &r.url).hash(&mut hasher);
-        }
-        hasher.finish()
+        self.identity
     }
 
     /// A hash of every record's `RecordMeta`, in id order.

@@ -355,17 +355,35 @@ pub fn write_search_index(
             patched: false,
         });
     }
-    let (mut files, kept, state, patched) = match previous {
-        // Every record added: building it whole is cheaper than patching everything.
-        Some(previous) if !rc.search.all_added() => {
-            let (files, kept, state) = rc.search.finish_patched(previous, rc.staging)?;
-            (files, kept, state, true)
-        }
-        _ => {
-            let (files, state) = rc.search.finish();
-            (files, Vec::new(), state, false)
-        }
-    };
+    // The Vorlage-Nr lookup is made beside the index: a patch is partly serial, and a
+    // rebuild after one edit waits for both.
+    let (index, lookup) = rayon::join(
+        || -> Result<_, String> {
+            match previous {
+                // Every record added: building it whole is cheaper than patching everything.
+                Some(previous) if !rc.search.all_added() => {
+                    let (files, kept, state) = rc.search.finish_patched(previous, rc.staging)?;
+                    Ok((files, kept, state, true))
+                }
+                _ => {
+                    let (files, state) = rc.search.finish();
+                    Ok((files, Vec::new(), state, false))
+                }
+            }
+        },
+        || {
+            index::nr::lookup_files(rc.site)
+                .into_par_iter()
+                .map(|(key, entries)| IndexFile {
+                    path: format!("suche/nr/{key}.bin"),
+                    raw: serde_json::to_vec(&entries).unwrap_or_default(),
+                    level: 9,
+                })
+                .collect::<Vec<_>>()
+        },
+    );
+    let (mut files, kept, state, patched) = index?;
+    files.extend(lookup);
     // Checked by `finish_patched` a moment ago; a file changed since cannot be made again.
     kept.par_iter()
         .for_each(|path| match rc.staging.keep(path) {
@@ -381,12 +399,6 @@ pub fn write_search_index(
                 format!("Datei des Suchindex nicht lesbar: {e}"),
             )),
         });
-    let lookup = index::nr::lookup_files(rc.site);
-    files.par_extend(lookup.into_par_iter().map(|(key, entries)| IndexFile {
-        path: format!("suche/nr/{key}.bin"),
-        raw: serde_json::to_vec(&entries).unwrap_or_default(),
-        level: 9,
-    }));
     let count = files.len() + kept.len();
     // One task per file: after a patch, the few files to compress again sit together among
     // thousands of unchanged lookup files, and rayon's default split left them all to one
