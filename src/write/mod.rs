@@ -118,6 +118,10 @@ struct PreviousFile {
     /// Whether this build made or kept a file at its path (`Staging::register`): those
     /// not claimed when the build ends are gone.
     claimed: AtomicBool,
+    /// Whether this build kept the file as it is, from the same input: then this entry is
+    /// also the file's entry in the next manifest, and nothing about it is copied
+    /// (a rebuild after one edit keeps 160,000 files).
+    kept_as_is: AtomicBool,
 }
 
 impl PreviousFile {
@@ -172,6 +176,7 @@ impl From<Manifest> for PreviousFiles {
                         input,
                         intact: None,
                         claimed: AtomicBool::new(false),
+                        kept_as_is: AtomicBool::new(false),
                     };
                     (rel, file)
                 }),
@@ -321,7 +326,8 @@ struct Produced {
 
 #[derive(Default)]
 struct State {
-    /// Every file of the new site, with the hash of its input if it is derived.
+    /// Every file of the new site, with the hash of its input if it is derived, except
+    /// those kept as they are (`PreviousFile::kept_as_is`).
     produced: Vec<Produced>,
     /// The paths of `produced` that the previous build did not write (those it wrote are
     /// `PreviousFile::claimed`): a path written twice is an error.
@@ -580,20 +586,30 @@ impl Staging {
             )
         };
         let previous = self.previous.get(rel);
-        let produced = Produced {
-            rel: rel.to_string(),
-            content,
-            input,
-            checked: previous.filter(|_| same).map(|previous| previous.stamp),
-        };
         match previous {
             Some(previous) => {
                 if previous.claimed.swap(true, Ordering::Relaxed) {
                     return Err(twice());
                 }
+                if same && previous.content == content && previous.input == input {
+                    previous.kept_as_is.store(true, Ordering::Relaxed);
+                    return Ok(());
+                }
+                let produced = Produced {
+                    rel: rel.to_string(),
+                    content,
+                    input,
+                    checked: same.then_some(previous.stamp),
+                };
                 self.lock().produced.push(produced);
             }
             None => {
+                let produced = Produced {
+                    rel: rel.to_string(),
+                    content,
+                    input,
+                    checked: None,
+                };
                 let path = rel.to_string();
                 let mut state = self.lock();
                 if !state.new_paths.insert(path) {
@@ -639,17 +655,28 @@ impl Staging {
         // not count as unchanged in the next build. An unchanged file updated in place was
         // stat'ed a moment ago; a swap hard-links it, which moves its change time.
         let swapped = state.staging;
-        let files = state
+        let stamp_of = |rel: &str, checked: Option<FileStamp>| match checked.filter(|_| !swapped) {
+            Some(stamp) => Some(stamp),
+            None => FileStamp::of(&self.target.join(rel)),
+        };
+        let previous = std::mem::take(&mut self.previous);
+        let mut files: Vec<(String, Content, FileStamp, Option<u64>)> = state
             .produced
             .into_par_iter()
             .filter_map(|file| {
-                let stamp = match file.checked.filter(|_| !swapped) {
-                    Some(stamp) => stamp,
-                    None => FileStamp::of(&self.target.join(&file.rel))?,
-                };
+                let stamp = stamp_of(&file.rel, file.checked)?;
                 Some((file.rel, file.content, stamp, file.input))
             })
             .collect();
+        // The files kept as they are move their entries over: path, bytes, stamp and input
+        // are what the last build recorded.
+        let (kept, leftover): (Vec<_>, Vec<_>) = previous
+            .into_par_iter()
+            .partition(|(_, file)| file.kept_as_is.load(Ordering::Relaxed));
+        files.par_extend(kept.into_par_iter().filter_map(|(rel, file)| {
+            let stamp = stamp_of(&rel, Some(file.stamp))?;
+            Some((rel, file.content, stamp, file.input))
+        }));
         let manifest = Manifest {
             format: FORMAT,
             folder: FolderId::of(&self.target),
@@ -658,7 +685,7 @@ impl Staging {
         // The last build's files (200,000 paths at 130,000 documents) are freed on a thread
         // of their own: the build is done with them, and freeing them here took 0.04 s of
         // every rebuild.
-        let leftovers = (std::mem::take(&mut self.previous), state.new_paths);
+        let leftovers = (leftover, state.new_paths);
         // (When no thread can be started, they are freed here, with the refused closure.)
         let _ = std::thread::Builder::new().spawn(move || drop(leftovers));
         Ok((published, manifest))
@@ -727,7 +754,13 @@ impl Staging {
     /// it in place of the output.
     fn swap(&self, state: &State) -> io::Result<Published> {
         let mut published = Published::default();
-        for Produced { rel, content, .. } in &state.produced {
+        let kept = self
+            .previous
+            .iter()
+            .filter(|(_, previous)| previous.kept_as_is.load(Ordering::Relaxed))
+            .map(|(rel, previous)| (rel, &previous.content));
+        let produced = state.produced.iter().map(|p| (&p.rel, &p.content));
+        for (rel, content) in produced.chain(kept) {
             if let Some(previous) = self
                 .previous
                 .get(rel)
@@ -1000,6 +1033,65 @@ mod tests {
         let other = PreviousFiles::load_checked(Some(&saved), &elsewhere);
         assert!(other.files.is_empty());
         assert!(PreviousFiles::load_checked(None, &target).files.is_empty());
+    }
+
+    #[test]
+    fn files_kept_as_they_are_stay_in_the_manifest_and_in_a_swapped_site() {
+        let tmp = tempfile::tempdir().expect("tempdir");
+        let target = tmp.path().join("site");
+        let entry = |manifest: &Manifest, rel: &str| {
+            manifest
+                .files
+                .iter()
+                .find(|file| file.0 == rel)
+                .map(|file| (file.1, file.3))
+        };
+        let first = Staging::create(&target, Manifest::default()).expect("staging");
+        first
+            .write_with_input("a/index.html", b"a", 1)
+            .expect("write");
+        first
+            .write_with_input("b/index.html", b"b", 2)
+            .expect("write");
+        let (_, manifest) = first.publish().expect("publish");
+
+        // In place: a is kept as it is, b is made again from a new input.
+        let second = Staging::create(&target, manifest).expect("staging");
+        assert_eq!(second.keep_derived("a/index.html", 1).ok(), Some(true));
+        second
+            .write_with_input("b/index.html", b"B", 3)
+            .expect("write");
+        let (_, manifest) = second.publish().expect("publish");
+        assert_eq!(
+            entry(&manifest, "a/index.html"),
+            Some((Content::of(b"a"), Some(1)))
+        );
+        assert_eq!(
+            entry(&manifest, "b/index.html"),
+            Some((Content::of(b"B"), Some(3)))
+        );
+
+        // Kept again by a build that falls back to a staging folder: the kept file is part
+        // of the swapped-in site, and its entry has its stamp as it is now.
+        let mut third = Staging::create(&target, manifest).expect("staging");
+        third.budget = 0;
+        assert_eq!(third.keep_derived("a/index.html", 1).ok(), Some(true));
+        third
+            .write_with_input("b/index.html", b"BB", 4)
+            .expect("write");
+        let (_, manifest) = third.publish().expect("publish");
+        assert_eq!(
+            std::fs::read(target.join("a/index.html")).expect("read"),
+            b"a"
+        );
+        assert_eq!(
+            std::fs::read(target.join("b/index.html")).expect("read"),
+            b"BB"
+        );
+        assert_eq!(manifest.files.len(), 2);
+        for (rel, _, stamp, _) in &manifest.files {
+            assert_eq!(FileStamp::of(&target.join(rel)), Some(*stamp), "{rel}");
+        }
     }
 
     #[test]
