@@ -53,7 +53,7 @@ const REFERENCE_LENGTH: f64 = 300.0;
 const FRAGMENT_CHARS: usize = 300;
 /// Records per fragment file: one gzip stream for several records compresses better and
 /// writes fewer files; with more, a page of 20 scattered results would fetch too much.
-pub(super) const FRAGMENTS_PER_FILE: usize = 4;
+pub(super) const FRAGMENTS_PER_FILE: usize = 8;
 
 const STOP_WORDS: &[&str] = &[
     "aber", "als", "am", "an", "auch", "auf", "aus", "bei", "bis", "das", "dass", "daß", "dem",
