@@ -391,9 +391,10 @@ impl Staging {
                 HashMap::default()
             },
             // Sized for a site like the last one: growing them rehashes and copies every
-            // path registered so far, several times over at 200,000 files.
+            // path registered so far, several times over at 200,000 files. A rebuild lists
+            // only the files it did not keep as they are.
             state: Mutex::new(State {
-                produced: Vec::with_capacity(expected),
+                produced: Vec::with_capacity(if trusted { 1024 } else { expected }),
                 new_paths: HashSet::with_capacity_and_hasher(
                     if trusted { 0 } else { expected },
                     FxBuild::default(),
