@@ -444,9 +444,8 @@ impl Staging {
     ) -> io::Result<()> {
         let input_hash = Content::of(input).hash ^ input.len() as u64;
         if let Some(previous) = self.previous.get(rel) {
-            if previous.input == Some(input_hash) && self.same_on_disk(rel, previous.content)? {
-                self.register(rel, previous.content, Some(input_hash), true)?;
-                return Ok(());
+            if previous.input == Some(input_hash) && self.intact(rel, previous)? {
+                return self.keep_as_is(rel, previous);
             }
         }
         self.write_new(rel, &make(input), Some(input_hash))
@@ -464,12 +463,9 @@ impl Staging {
     /// site as it is, and the caller need not make it.
     pub fn keep_derived(&self, rel: &str, input: u64) -> io::Result<bool> {
         match self.previous.get(rel) {
-            Some(previous) if previous.input == Some(input) => {
-                if self.same_on_disk(rel, previous.content)? {
-                    self.register(rel, previous.content, Some(input), true)?;
-                    return Ok(true);
-                }
-                Ok(false)
+            Some(previous) if previous.input == Some(input) && self.intact(rel, previous)? => {
+                self.keep_as_is(rel, previous)?;
+                Ok(true)
             }
             _ => Ok(false),
         }
@@ -480,14 +476,11 @@ impl Staging {
     /// left alone).
     pub fn keep(&self, rel: &str) -> io::Result<bool> {
         match self.previous.get(rel) {
-            Some(previous) => {
-                if self.same_on_disk(rel, previous.content)? {
-                    self.register(rel, previous.content, previous.input, true)?;
-                    return Ok(true);
-                }
-                Ok(false)
+            Some(previous) if self.intact(rel, previous)? => {
+                self.keep_as_is(rel, previous)?;
+                Ok(true)
             }
-            None => Ok(false),
+            _ => Ok(false),
         }
     }
 
@@ -496,7 +489,7 @@ impl Staging {
     /// is kept, not read, like a kept page.
     pub fn previous_kept_intact(&self, rel: &str) -> io::Result<bool> {
         match self.previous.get(rel) {
-            Some(previous) => self.same_on_disk(rel, previous.content),
+            Some(previous) => self.intact(rel, previous),
             None => Ok(false),
         }
     }
@@ -561,13 +554,30 @@ impl Staging {
 
     /// Whether the previous build wrote `content` at `rel` and the file is still that one.
     fn same_on_disk(&self, rel: &str, content: Content) -> io::Result<bool> {
-        Ok(match self.previous.get(rel) {
-            Some(previous) if previous.content == content => match previous.intact {
-                Some(intact) => intact,
-                None => previous.still_at(&self.path_for(&self.target, rel)?),
-            },
-            _ => false,
+        match self.previous.get(rel) {
+            Some(previous) if previous.content == content => self.intact(rel, previous),
+            _ => Ok(false),
+        }
+    }
+
+    /// Whether the file the previous build wrote at `rel` is still the one it wrote: as
+    /// checked when the build started, or now if it was not.
+    fn intact(&self, rel: &str, previous: &PreviousFile) -> io::Result<bool> {
+        Ok(match previous.intact {
+            Some(intact) => intact,
+            None => previous.still_at(&self.path_for(&self.target, rel)?),
         })
+    }
+
+    /// Keeps the previous build's file at `rel` as it is (`previous` is its entry): the
+    /// callers found it intact, from the same input. One lookup of the path, not three:
+    /// a rebuild after one edit keeps 160,000 files.
+    fn keep_as_is(&self, rel: &str, previous: &PreviousFile) -> io::Result<()> {
+        if previous.claimed.swap(true, Ordering::Relaxed) {
+            return Err(written_twice(rel));
+        }
+        previous.kept_as_is.store(true, Ordering::Relaxed);
+        Ok(())
     }
 
     fn register(
@@ -580,12 +590,7 @@ impl Staging {
         // Everything but the insertions happens before taking the lock: every file of the
         // site passes here, from all threads at once. A path the previous build wrote is
         // claimed in its entry, without a lock or a copy of the path.
-        let twice = || {
-            io::Error::new(
-                io::ErrorKind::AlreadyExists,
-                format!("{rel} wird zweimal geschrieben (eine Datei gleichen Namens neben einer Seite?)"),
-            )
-        };
+        let twice = || written_twice(rel);
         let previous = self.previous.get(rel);
         match previous {
             Some(previous) => {
@@ -821,6 +826,14 @@ impl Staging {
         }
         Ok(published)
     }
+}
+
+/// The error for a path that one build writes twice.
+fn written_twice(rel: &str) -> io::Error {
+    io::Error::new(
+        io::ErrorKind::AlreadyExists,
+        format!("{rel} wird zweimal geschrieben (eine Datei gleichen Namens neben einer Seite?)"),
+    )
 }
 
 /// `rel` (a `/`-separated path inside the site) under `base`; an error for a path that
