@@ -31,19 +31,33 @@ pub fn shard_key(nr: &str) -> &str {
     last.unwrap_or("x")
 }
 
+/// A lookup entry with the packed prefixes of its shard key and its number beside them.
+type Keyed<'a> = ((u128, &'a str), (u128, Entry<'a>));
+
 /// All lookup files: `<key>` of `suche/nr/<key>.bin` → entries sorted by number, in
 /// the byte order of the keys. Sorted in parallel rather than grouped in a map: every
 /// rebuild makes them (a tree map of the keys took 0.04 s on one core).
 pub fn lookup_files(site: &Site) -> Vec<(&str, Vec<Entry<'_>>)> {
+    use crate::order::{cmp_keyed, prefix_key};
     use rayon::prelude::*;
-    let mut keyed: Vec<(&str, Entry)> = site
+    // With the packed prefixes of key and number beside them (`order::cmp_keyed`): most
+    // comparisons then stay in this array instead of reading two strings each.
+    let mut keyed: Vec<Keyed> = site
         .vorlagen
         .par_iter()
-        .map(|v| (shard_key(&v.nr), Entry(&v.nr, &v.slug, &v.titel)))
+        .map(|v| {
+            let key = shard_key(&v.nr);
+            (
+                (prefix_key(key), key),
+                (prefix_key(&v.nr), Entry(&v.nr, &v.slug, &v.titel)),
+            )
+        })
         .collect();
-    keyed.par_sort_unstable_by(|(key_a, a), (key_b, b)| key_a.cmp(key_b).then(a.0.cmp(b.0)));
+    keyed.par_sort_unstable_by(|(key_a, a), (key_b, b)| {
+        cmp_keyed(*key_a, *key_b).then_with(|| cmp_keyed((a.0, a.1 .0), (b.0, b.1 .0)))
+    });
     let mut files: Vec<(&str, Vec<Entry>)> = Vec::new();
-    for (key, entry) in keyed {
+    for ((_, key), (_, entry)) in keyed {
         match files.last_mut() {
             Some((last, entries)) if *last == key => entries.push(entry),
             _ => files.push((key, vec![entry])),
