@@ -223,33 +223,25 @@ pub fn link(all: Vec<Box<Document>>, matcher: &NrMatcher) -> (Site, Vec<Diagnost
     // Collected per thread and sorted, not inserted into one set: this runs on every
     // build, a rebuild after one edit included, and a set filled on one thread cost more
     // than the rest of the step.
-    let mut mentioned: Vec<&str> = documents
-        .par_iter()
-        .fold(Vec::new, |mut found, doc| {
-            match &doc.kind {
-                Kind::Vorlage(v) => {
-                    found.push(v.nr.as_str());
-                    found.extend(v.ursprung.as_deref());
-                }
-                Kind::Niederschrift(n) => {
-                    found.extend(
-                        n.tagesordnung
-                            .iter()
-                            .filter(|t| t.public)
-                            .filter_map(|t| t.vorlage.as_deref()),
-                    );
-                }
-                Kind::Anlage(_) => {}
+    let mentioned = named_in(&documents, |doc, found| {
+        match &doc.kind {
+            Kind::Vorlage(v) => {
+                found.push(v.nr.as_str());
+                found.extend(v.ursprung.as_deref());
             }
-            found.extend(doc.scan.mentions.iter().map(|m| m.nr.as_str()));
-            found.extend(doc.frontmatter_mentions.iter().map(|m| m.nr.as_str()));
-            found
-        })
-        .reduce(Vec::new, |mut all, mut more| {
-            all.append(&mut more);
-            all
-        });
-    crate::order::sort_unique(&mut mentioned);
+            Kind::Niederschrift(n) => {
+                found.extend(
+                    n.tagesordnung
+                        .iter()
+                        .filter(|t| t.public)
+                        .filter_map(|t| t.vorlage.as_deref()),
+                );
+            }
+            Kind::Anlage(_) => {}
+        }
+        found.extend(doc.scan.mentions.iter().map(|m| m.nr.as_str()));
+        found.extend(doc.frontmatter_mentions.iter().map(|m| m.nr.as_str()));
+    });
     // One level only: the parent of a parent gets a page only if something names it.
     let parents: Vec<String> = mentioned
         .par_iter()
@@ -351,22 +343,24 @@ pub fn link(all: Vec<Box<Document>>, matcher: &NrMatcher) -> (Site, Vec<Diagnost
             .cmp(&(documents[*a].datum, &documents[*a].source.rel))
             .then_with(|| a_nr.cmp(b_nr))
     });
+    // The Gremien of every Beratungsfolge, found in parallel and made unique before they go
+    // into the tree: there are as many Beratungen as Vorlagen, and a handful of Gremien.
+    let beratende = named_in(&documents, |doc, found| {
+        if let Kind::Vorlage(v) = &doc.kind {
+            found.extend(v.beratungsfolge.iter().map(|b| b.gremium.as_str()));
+        }
+    });
     let mut gremium_names: BTreeMap<&str, Option<&str>> = BTreeMap::new();
     for doc in &documents {
-        match &doc.kind {
-            Kind::Niederschrift(n) => {
-                let entry = gremium_names.entry(&n.gremium).or_default();
-                if entry.is_none() {
-                    *entry = n.gremium_kuerzel.as_deref();
-                }
+        if let Kind::Niederschrift(n) = &doc.kind {
+            let entry = gremium_names.entry(&n.gremium).or_default();
+            if entry.is_none() {
+                *entry = n.gremium_kuerzel.as_deref();
             }
-            Kind::Vorlage(v) => {
-                for b in &v.beratungsfolge {
-                    gremium_names.entry(&b.gremium).or_default();
-                }
-            }
-            Kind::Anlage(_) => {}
         }
+    }
+    for name in beratende {
+        gremium_names.entry(name).or_default();
     }
     let gremium_index: FxMap<&str, usize> = gremium_names
         .keys()
@@ -400,25 +394,39 @@ pub fn link(all: Vec<Box<Document>>, matcher: &NrMatcher) -> (Site, Vec<Diagnost
         });
     }
 
-    // 6. Beratungsverlauf and mentions.
-    for sitzung in &sitzungen {
-        let doc = &documents[sitzung.doc];
-        let Kind::Niederschrift(n) = &doc.kind else {
-            continue;
-        };
-        for (top_index, top) in n.tagesordnung.iter().enumerate() {
-            if !top.public {
-                continue;
-            }
-            if let Some(&v) = top.vorlage.as_deref().and_then(|nr| page_by_nr.get(nr)) {
-                vorlagen[v].beratungen.push(TopRef {
-                    doc: sitzung.doc,
-                    top_index,
-                });
-            }
-        }
-    }
-    // Found per document in parallel; collected in document order, as before.
+    // 6. Beratungsverlauf and mentions, each Vorlage's lists by date.
+    // Found and sorted in parallel, then handed out to the Vorlagen at their final size:
+    // pushing them one by one into 100,000 lists was the longest step of a rebuild's link.
+    let date_of = |doc: DocId| documents[doc].datum;
+    let beratungen: Vec<(usize, TopRef)> = sitzungen
+        .par_iter()
+        .flat_map_iter(|sitzung| {
+            let tops = match &documents[sitzung.doc].kind {
+                Kind::Niederschrift(n) => n.tagesordnung.as_slice(),
+                _ => &[],
+            };
+            let page_by_nr = &page_by_nr;
+            tops.iter()
+                .enumerate()
+                .filter(|(_, top)| top.public)
+                .filter_map(move |(top_index, top)| {
+                    let v = *page_by_nr.get(top.vorlage.as_deref()?)?;
+                    Some((
+                        v,
+                        TopRef {
+                            doc: sitzung.doc,
+                            top_index,
+                        },
+                    ))
+                })
+        })
+        .collect();
+    hand_out(
+        &mut vorlagen,
+        beratungen,
+        |r| (date_of(r.doc), r.doc, r.top_index),
+        |page, list| page.beratungen = list,
+    );
     let mentions: Vec<(usize, MentionRef)> = documents
         .par_iter()
         .enumerate()
@@ -466,9 +474,12 @@ pub fn link(all: Vec<Box<Document>>, matcher: &NrMatcher) -> (Site, Vec<Diagnost
             found
         })
         .collect();
-    for (v, mention) in mentions {
-        vorlagen[v].erwaehnungen.push(mention);
-    }
+    hand_out(
+        &mut vorlagen,
+        mentions,
+        |m| (date_of(m.doc), m.doc, m.top_index),
+        |page, list| page.erwaehnungen = list,
+    );
 
     // 7. Anlagen.
     let mut anlagen: Vec<AnlagePage> = Vec::new();
@@ -570,13 +581,8 @@ pub fn link(all: Vec<Box<Document>>, matcher: &NrMatcher) -> (Site, Vec<Diagnost
         v.anlagen.sort_by(anlage_order);
     }
 
-    // 8. Titles and dates of Vorlagen known only from other documents; stable orders.
-    let date_of = |doc: DocId| documents[doc].datum;
+    // 8. Titles and dates of Vorlagen known only from other documents.
     for v in &mut vorlagen {
-        v.beratungen
-            .sort_by_key(|r| (date_of(r.doc), r.doc, r.top_index));
-        v.erwaehnungen
-            .sort_by_key(|m| (date_of(m.doc), m.doc, m.top_index));
         if v.doc.is_none() {
             let from_agenda = v
                 .beratungen
@@ -606,10 +612,16 @@ pub fn link(all: Vec<Box<Document>>, matcher: &NrMatcher) -> (Site, Vec<Diagnost
         };
         local.clear();
         for (role, person) in n.persons() {
-            let key = person.key();
-            let index = match person_index.get(&key) {
+            // Most names are written with single spaces already: looked up as they are,
+            // without a new string for each of the 150,000 attendances of a large archive.
+            let key = match person.name.as_str() {
+                name if is_collapsed(name) => std::borrow::Cow::Borrowed(name),
+                _ => std::borrow::Cow::Owned(person.key()),
+            };
+            let index = match person_index.get(key.as_ref()) {
                 Some(&index) => index,
                 None => {
+                    let key = key.into_owned();
                     person_index.insert(key.clone(), personen.len());
                     personen.push(PersonPage {
                         name: key,
@@ -696,6 +708,63 @@ pub fn link(all: Vec<Box<Document>>, matcher: &NrMatcher) -> (Site, Vec<Diagnost
     (site, diagnostics)
 }
 
+/// The strings `each` finds in the documents, in byte order without repeats: found per
+/// thread and sorted, not inserted into one set (see step 3 of [`link`]).
+fn named_in<'a>(
+    documents: &'a [Box<Document>],
+    each: impl Fn(&'a Document, &mut Vec<&'a str>) + Sync,
+) -> Vec<&'a str> {
+    let mut found = documents
+        .par_iter()
+        .fold(Vec::new, |mut found, doc| {
+            each(doc, &mut found);
+            found
+        })
+        .reduce(Vec::new, |mut all, mut more| {
+            all.append(&mut more);
+            all
+        });
+    crate::order::sort_unique(&mut found);
+    found
+}
+
+/// Whether `name` is its own [`Person::key`](crate::model::Person::key): words separated by
+/// single spaces, nothing before or after.
+fn is_collapsed(name: &str) -> bool {
+    !name.starts_with(' ')
+        && !name.ends_with(' ')
+        && !name.contains("  ")
+        && !name.chars().any(|c| c.is_whitespace() && c != ' ')
+}
+
+/// Gives each Vorlage its entries of `pairs` (index of the Vorlage, entry), ordered by
+/// `key`, through `set`. The key must tell apart any two entries of one Vorlage, so that
+/// the order does not depend on how the pairs were found.
+fn hand_out<T, K>(
+    vorlagen: &mut [VorlagePage],
+    mut pairs: Vec<(usize, T)>,
+    key: impl Fn(&T) -> K + Sync,
+    set: impl Fn(&mut VorlagePage, Vec<T>) + Sync,
+) where
+    T: Clone + Send + Sync,
+    K: Ord,
+{
+    pairs.par_sort_unstable_by(|a, b| a.0.cmp(&b.0).then_with(|| key(&a.1).cmp(&key(&b.1))));
+    vorlagen
+        .par_iter_mut()
+        .enumerate()
+        .for_each(|(index, page)| {
+            let start = pairs.partition_point(|(v, _)| *v < index);
+            let end = start + pairs[start..].partition_point(|(v, _)| *v == index);
+            if start < end {
+                set(
+                    page,
+                    pairs[start..end].iter().map(|(_, t)| t.clone()).collect(),
+                );
+            }
+        });
+}
+
 /// What [`natural_key`] returns.
 type NaturalKey = Vec<(u64, String)>;
 
@@ -729,7 +798,31 @@ pub fn natural_key(text: &str) -> Vec<(u64, String)> {
 
 #[cfg(test)]
 mod tests {
-    use super::natural_key;
+    use super::{is_collapsed, natural_key};
+
+    #[test]
+    fn a_name_is_collapsed_exactly_when_it_is_its_own_key() {
+        for name in [
+            "Anna Müller",
+            "Dr. Hans Leo Deumens",
+            "Müller",
+            "",
+            " Anna Müller",
+            "Anna Müller ",
+            "Anna  Müller",
+            "Anna\tMüller",
+            "Anna\u{a0}Müller",
+            "Anna\nMüller",
+            " ",
+        ] {
+            let key = crate::model::Person {
+                name: name.to_string(),
+                ..Default::default()
+            }
+            .key();
+            assert_eq!(is_collapsed(name), key == name, "{name:?}");
+        }
+    }
 
     #[test]
     fn natural_order() {
