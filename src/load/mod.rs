@@ -80,6 +80,10 @@ impl Walk {
             }
         };
         let mut folders: Vec<(PathBuf, String)> = Vec::new();
+        // When the folder is shown as it is found (the content folder was not given below
+        // the working directory, or relatively), so is each of its files: their messages
+        // share the path instead of a copy each.
+        let shown_as_found = display_path_from(dir, self.cwd.as_deref()) == dir;
         for entry in entries {
             let entry = match entry {
                 Ok(entry) => entry,
@@ -126,9 +130,19 @@ impl Walk {
             if metadata.is_dir() {
                 folders.push((path, format!("{rel}{name}/")));
             } else if metadata.is_file() && name.ends_with(".md") {
+                let display: Arc<Path> = if shown_as_found {
+                    Arc::from(path.as_path())
+                } else {
+                    display_path_from(&path, self.cwd.as_deref()).into()
+                };
+                let path = if *display == *path {
+                    Arc::clone(&display)
+                } else {
+                    path.into()
+                };
                 found.files.push(SourcePath {
-                    display: display_path_from(&path, self.cwd.as_deref()).into(),
-                    path: path.into(),
+                    display,
+                    path,
                     rel: format!("{rel}{name}"),
                     stamp: Some(FileStamp::from(&metadata)),
                 });
@@ -362,6 +376,29 @@ mod tests {
             ]
         );
         assert!(files.iter().all(|f| f.stamp.is_some_and(|s| s.len == 1)));
+    }
+
+    #[test]
+    fn files_are_shown_relative_to_the_working_directory_when_below_it() {
+        let tmp = tempfile::tempdir().expect("tempdir");
+        let content = tmp.path().join("inhalt");
+        std::fs::create_dir_all(content.join("a")).expect("mkdir");
+        std::fs::write(content.join("a/b.md"), "x").expect("write");
+        let found_from = |cwd: Option<&std::path::Path>| {
+            let walk = super::Walk {
+                canonical_root: content.canonicalize().expect("canonical"),
+                cwd: cwd.map(std::path::Path::to_path_buf),
+            };
+            walk.folder(&content, "").files
+        };
+        let below = found_from(Some(tmp.path()));
+        assert_eq!(&*below[0].path, content.join("a/b.md"));
+        assert_eq!(&*below[0].display, std::path::Path::new("inhalt/a/b.md"));
+        for cwd in [Some(std::path::Path::new("/anderswo")), None] {
+            let elsewhere = found_from(cwd);
+            assert_eq!(&*elsewhere[0].path, content.join("a/b.md"));
+            assert_eq!(elsewhere[0].display, elsewhere[0].path, "{cwd:?}");
+        }
     }
 
     #[cfg(unix)]
