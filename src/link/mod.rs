@@ -739,27 +739,35 @@ fn is_collapsed(name: &str) -> bool {
 
 /// Gives each Vorlage its entries of `pairs` (index of the Vorlage, entry), ordered by
 /// `key`, through `set`. The key must tell apart any two entries of one Vorlage, so that
-/// the order does not depend on how the pairs were found.
+/// the order does not depend on how the pairs were found. It is computed once per entry:
+/// a key read from the documents during the sort cost more than the rest of the step.
 fn hand_out<T, K>(
     vorlagen: &mut [VorlagePage],
-    mut pairs: Vec<(usize, T)>,
+    pairs: Vec<(usize, T)>,
     key: impl Fn(&T) -> K + Sync,
     set: impl Fn(&mut VorlagePage, Vec<T>) + Sync,
 ) where
     T: Clone + Send + Sync,
-    K: Ord,
+    K: Ord + Send + Sync,
 {
-    pairs.par_sort_unstable_by(|a, b| a.0.cmp(&b.0).then_with(|| key(&a.1).cmp(&key(&b.1))));
+    let mut keyed: Vec<(usize, K, T)> = pairs
+        .into_par_iter()
+        .map(|(v, t)| (v, key(&t), t))
+        .collect();
+    keyed.par_sort_unstable_by(|a, b| (a.0, &a.1).cmp(&(b.0, &b.1)));
     vorlagen
         .par_iter_mut()
         .enumerate()
         .for_each(|(index, page)| {
-            let start = pairs.partition_point(|(v, _)| *v < index);
-            let end = start + pairs[start..].partition_point(|(v, _)| *v == index);
+            let start = keyed.partition_point(|(v, _, _)| *v < index);
+            let end = start + keyed[start..].partition_point(|(v, _, _)| *v == index);
             if start < end {
                 set(
                     page,
-                    pairs[start..end].iter().map(|(_, t)| t.clone()).collect(),
+                    keyed[start..end]
+                        .iter()
+                        .map(|(_, _, t)| t.clone())
+                        .collect(),
                 );
             }
         });
