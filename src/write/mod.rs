@@ -147,23 +147,25 @@ impl PreviousFiles {
     /// previous build wrote it; empty when there is no manifest, it cannot be read, or it
     /// was not written for the folder `target` is now.
     pub fn load_checked(path: Option<&Path>, target: &Path) -> PreviousFiles {
-        let mut previous = PreviousFiles::from(Manifest::load(path));
+        let manifest = Manifest::load(path);
         let target = canonical(target);
-        if previous.folder.is_none() || previous.folder != FolderId::of(&target) {
+        if manifest.folder.is_none() || manifest.folder != FolderId::of(&target) {
             return PreviousFiles::default();
         }
         // One thread, not rayon's pool: the link phase running meanwhile would wait for
-        // the pool.
+        // the pool. In the manifest's order, not the map's: the manifest lists files as
+        // they were made, folder by folder, so one file's folder is mostly the last one's.
         let mut stamps = FolderStamps::new(&target);
-        previous.files.iter_mut().for_each(|(rel, file)| {
-            file.intact = Some(stamps.stamp(rel) == Some(file.stamp));
-        });
-        previous
+        PreviousFiles::with_checks(manifest, |rel, stamp| {
+            Some(stamps.stamp(rel) == Some(stamp))
+        })
     }
-}
 
-impl From<Manifest> for PreviousFiles {
-    fn from(manifest: Manifest) -> PreviousFiles {
+    /// The files of `manifest`, each with what `check` says about whether it is intact.
+    fn with_checks(
+        manifest: Manifest,
+        mut check: impl FnMut(&str, FileStamp) -> Option<bool>,
+    ) -> PreviousFiles {
         let mut files = HashMap::with_capacity_and_hasher(manifest.files.len(), FxBuild::default());
         files.extend(
             manifest
@@ -174,7 +176,7 @@ impl From<Manifest> for PreviousFiles {
                         content,
                         stamp,
                         input,
-                        intact: None,
+                        intact: check(&rel, stamp),
                         claimed: AtomicBool::new(false),
                         kept_as_is: AtomicBool::new(false),
                     };
@@ -188,6 +190,12 @@ impl From<Manifest> for PreviousFiles {
     }
 }
 
+impl From<Manifest> for PreviousFiles {
+    fn from(manifest: Manifest) -> PreviousFiles {
+        PreviousFiles::with_checks(manifest, |_, _| None)
+    }
+}
+
 /// Stamps the files of an output folder by their paths inside it. On Linux each file is
 /// asked relative to its grandparent folder, opened once (`fstatat`): a stat of the whole
 /// path walks every folder above the file again, and the 200,000 files of a large site lie
@@ -196,6 +204,10 @@ struct FolderStamps<'a> {
     target: &'a Path,
     #[cfg(target_os = "linux")]
     folders: HashMap<String, Option<std::fs::File>, FxBuild>,
+    /// The folder asked last and its descriptor (owned by `folders`): asked again without
+    /// a lookup while the files stay in it.
+    #[cfg(target_os = "linux")]
+    last: Option<(String, Option<std::os::fd::RawFd>)>,
     #[cfg(target_os = "linux")]
     name: Vec<u8>,
 }
@@ -206,6 +218,8 @@ impl<'a> FolderStamps<'a> {
             target,
             #[cfg(target_os = "linux")]
             folders: HashMap::default(),
+            #[cfg(target_os = "linux")]
+            last: None,
             #[cfg(target_os = "linux")]
             name: Vec::new(),
         }
@@ -232,20 +246,28 @@ impl<'a> FolderStamps<'a> {
             Some(folder) => (folder, &rel[folder.len() + 1..]),
             None => ("", rel),
         };
-        if !self.folders.contains_key(folder) {
-            let opened = std::fs::File::open(self.target.join(folder)).ok();
-            self.folders.insert(folder.to_string(), opened);
-        }
-        let dir = self.folders.get(folder)?.as_ref()?;
+        let dir = match &self.last {
+            Some((last, fd)) if last == folder => (*fd)?,
+            _ => {
+                let opened = self
+                    .folders
+                    .entry(folder.to_string())
+                    .or_insert_with(|| std::fs::File::open(self.target.join(folder)).ok());
+                let fd = opened.as_ref().map(|f| f.as_raw_fd());
+                self.last = Some((folder.to_string(), fd));
+                fd?
+            }
+        };
         self.name.clear();
         self.name.extend_from_slice(below.as_bytes());
         self.name.push(0);
         let name = std::ffi::CStr::from_bytes_with_nul(&self.name).ok()?;
         let mut stat = std::mem::MaybeUninit::<libc::stat>::uninit();
-        // SAFETY: `dir` is an open folder, `name` a NUL-terminated path below it, and
-        // `stat` is written by the call before it is read (only when it succeeded).
+        // SAFETY: `dir` is a folder that `folders` keeps open, `name` a NUL-terminated path
+        // below it, and `stat` is written by the call before it is read (only when it
+        // succeeded).
         let stat = unsafe {
-            if libc::fstatat(dir.as_raw_fd(), name.as_ptr(), stat.as_mut_ptr(), 0) != 0 {
+            if libc::fstatat(dir, name.as_ptr(), stat.as_mut_ptr(), 0) != 0 {
                 return None;
             }
             stat.assume_init()
